@@ -1,0 +1,87 @@
+/*
+ * Logging set up the way ocf_log (ocf-shellfuncs) routes messages, so an agent
+ * logs where Pacemaker's execd and the admin expect it:
+ *   HA_LOGFACILITY  syslog facility ("none" or empty: no syslog)
+ *   HA_LOGFILE      file for info and above
+ *   HA_DEBUGLOG     file for debug (and, when it differs from HA_LOGFILE, the rest)
+ *   HA_debug        non-zero: emit debug messages
+ * With neither a facility nor a log file, messages go to stderr.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <qb/qblog.h>
+
+#include <hubha/ocf.h>
+
+#define LOG_FORMAT "%N: %t %p: %b"
+
+static bool is_set(const char *v)
+{
+	return v && *v;
+}
+
+static void enable(int32_t target, int max_priority)
+{
+	qb_log_filter_ctl(target, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", max_priority);
+	qb_log_ctl(target, QB_LOG_CONF_ENABLED, QB_TRUE);
+}
+
+int hubha_ocf_log_setup(const char *tag, hubha_env_fn env, void *userdata)
+{
+	const char *facility = env("HA_LOGFACILITY", userdata);
+	const char *logfile = env("HA_LOGFILE", userdata);
+	const char *debuglog = env("HA_DEBUGLOG", userdata);
+	const char *debug_env = env("HA_debug", userdata);
+	bool debug = is_set(debug_env) && strcmp(debug_env, "0") != 0;
+	bool syslog_on = is_set(facility) && strcmp(facility, "none") != 0;
+	int32_t logfile_target, debuglog_target;
+	int r;
+
+	if (!tag)
+		return -EINVAL;
+	qb_log_init(tag, LOG_DAEMON, LOG_DEBUG);
+	/* qb_log_init enables syslog; start from nothing and add what the environment asks for. */
+	qb_log_ctl(QB_LOG_SYSLOG, QB_LOG_CONF_ENABLED, QB_FALSE);
+	qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, QB_FALSE);
+	qb_log_ctl(QB_LOG_BLACKBOX, QB_LOG_CONF_ENABLED, QB_FALSE);
+
+	if (syslog_on) {
+		int fac = qb_log_facility2int(facility);
+
+		if (fac < 0)
+			fac = LOG_DAEMON;
+		qb_log_ctl(QB_LOG_SYSLOG, QB_LOG_CONF_FACILITY, fac);
+		enable(QB_LOG_SYSLOG, debug ? LOG_DEBUG : LOG_INFO);
+	}
+	if (is_set(logfile)) {
+		r = qb_log_file_open(logfile);
+		if (r < 0)
+			return r;
+		logfile_target = r;
+		qb_log_format_set(logfile_target, LOG_FORMAT);
+		/* One file for both: it gets debug too, like ocf_log appending to the same path. */
+		enable(logfile_target,
+		       debug && is_set(debuglog) && strcmp(debuglog, logfile) == 0 ? LOG_DEBUG : LOG_INFO);
+	}
+	if (is_set(debuglog) && !(is_set(logfile) && strcmp(debuglog, logfile) == 0)) {
+		r = qb_log_file_open(debuglog);
+		if (r < 0)
+			return r;
+		debuglog_target = r;
+		qb_log_format_set(debuglog_target, LOG_FORMAT);
+		enable(debuglog_target, debug ? LOG_DEBUG : LOG_INFO);
+	}
+	if (!is_set(facility) && !is_set(logfile)) {
+		qb_log_format_set(QB_LOG_STDERR, LOG_FORMAT);
+		enable(QB_LOG_STDERR, debug && !is_set(debuglog) ? LOG_DEBUG : LOG_INFO);
+	}
+	return 0;
+}
+
+void hubha_ocf_log_teardown(void)
+{
+	qb_log_fini();
+}
