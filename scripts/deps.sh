@@ -1,0 +1,27 @@
+#!/bin/bash
+# Install the Debian packages hubha builds, tests and runs with.  Idempotent;
+# needs root.  The one list of packages: everything else calls this.
+set -euo pipefail
+
+PACKAGES=(
+	# build
+	build-essential autoconf automake libtool pkg-config clang
+	libqb-dev libxml2-dev libcmocka-dev libpq-dev
+	libcpg-dev libquorum-dev libcmap-dev pacemaker-dev
+	# run and test against the real components
+	pacemaker pacemaker-cli-utils corosync resource-agents postgresql-15
+	libxml2-utils iproute2 iputils-ping tcpdump util-linux procps
+	# bench
+	hyperfine strace
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "Installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

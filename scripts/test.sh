@@ -1,0 +1,45 @@
+#!/bin/bash
+# The whole test suite, as CI runs it: installs dependencies, builds with gcc
+# and clang (-Werror), runs unit tests plain and under ASan+UBSan, the agent
+# tests against the real kernel, PostgreSQL and Pacemaker tools, and distcheck.
+# Needs root (network namespaces, packages).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=$(pwd)
+out=${TEST_DIR:-$src/_test}
+
+scripts/deps.sh
+autoreconf -fi >/dev/null
+rm -rf "$out"; mkdir -p "$out"
+
+step() { echo; echo "=== $* ==="; }
+configure() { "$src/configure" --prefix=/usr --with-ocf-root=/usr/lib/ocf "$@" >/dev/null; }
+show_logs() { find . -name '*.log' -path '*tests*' -newer "$out/.start" -exec sh -c 'echo "--- $1"; cat "$1"' _ {} \; ; }
+touch "$out/.start"
+
+step "gcc build, all tests"
+mkdir "$out/gcc" && cd "$out/gcc"
+configure CC=gcc
+make -j"$(nproc)"
+make check || { show_logs; exit 1; }
+cat tests/unit/test-suite.log tests/agent/test-suite.log 2>/dev/null | grep -E '^# (TOTAL|PASS|FAIL|SKIP|ERROR)' || true
+
+step "clang build, unit tests"
+mkdir "$out/clang" && cd "$out/clang"
+configure CC=clang
+make -j"$(nproc)"
+make -C tests/unit check || { show_logs; exit 1; }
+
+step "ASan+UBSan, unit tests"
+mkdir "$out/asan" && cd "$out/asan"
+configure CC=gcc --enable-sanitizers
+make -j"$(nproc)"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	make -C tests/unit check || { show_logs; exit 1; }
+
+step "distcheck"
+cd "$out/gcc"
+make distcheck >/dev/null || { echo "distcheck failed"; make distcheck 2>&1 | tail -50; exit 1; }
+
+echo
+echo "All tests passed."
