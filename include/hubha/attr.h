@@ -1,0 +1,49 @@
+/*
+ * Pacemaker node attributes and promotion scores, through crm_attribute and
+ * attrd_updater, behind a cache so that writing an unchanged value costs no
+ * process.  The cache remembers which pacemaker-attrd it wrote to and is
+ * dropped when that daemon is gone (attrd forgets transient attributes when
+ * it restarts), and after max_age seconds in any case.
+ *
+ * Calls return 0 or a negative errno and fill ret_ arguments only on success.
+ */
+#ifndef HUBHA_ATTR_H
+#define HUBHA_ATTR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum hubha_attr_kind {
+	HUBHA_ATTR_TRANSIENT,	/* crm_attribute --lifetime=reboot: in the CIB until the node leaves */
+	HUBHA_ATTR_PROMOTION,	/* crm_attribute --promotion: the resource's promotion score */
+	HUBHA_ATTR_PRIVATE,	/* attrd_updater --private: shared by attrd, never in the CIB */
+};
+
+struct hubha_attr_cache;
+
+/* Load the cache at path (a missing or stale file gives an empty cache). */
+int hubha_attr_cache_open(const char *path, unsigned max_age_s, struct hubha_attr_cache **ret_cache);
+/* Save (when changed) and free. */
+int hubha_attr_cache_close(struct hubha_attr_cache *cache);
+
+/*
+ * Set name (for PROMOTION: the resource) on node (NULL: this node) to value.
+ * Returns 1 when the cache shows the value is already there and nothing ran,
+ * 0 when it was written, or a negative errno.  cache may be NULL.
+ */
+int hubha_attr_set(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node,
+		   const char *name, const char *value);
+/* Delete; the cache forgets it. */
+int hubha_attr_delete(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node,
+		      const char *name);
+/* Read the value; -ENOENT when unset.  Allocated, free() it.  Never cached. */
+int hubha_attr_get(enum hubha_attr_kind kind, const char *node, const char *name, char **ret_value);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,79 @@
+/*
+ * libpq helpers for the pgsql agent: bounded connections and the one-round-trip
+ * status query its monitor is built on.
+ *
+ * Calls return 0 or a negative errno and fill ret_ arguments only on success.
+ * Nothing here logs; server messages are handed back in an error buffer.
+ */
+#ifndef HUBHA_PG_H
+#define HUBHA_PG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pg_conn PGconn;
+
+struct hubha_pg_target {
+	const char *host;	/* socket directory or host name; NULL: libpq default */
+	unsigned port;
+	const char *dbname;
+	const char *user;
+	const char *password;	/* NULL: none */
+	unsigned timeout_ms;	/* bounds connect and every statement */
+	uid_t as_uid;		/* connect with this effective uid (peer authentication); 0: as we are */
+	gid_t as_gid;
+};
+
+/*
+ * Connect with connect_timeout and statement_timeout derived from timeout_ms.
+ * On failure returns -ECONNREFUSED (server not reachable), -EACCES
+ * (authentication) or -EIO, with libpq's message in err.
+ */
+int hubha_pg_connect(const struct hubha_pg_target *target, PGconn **ret_conn, char *err, size_t err_len);
+void hubha_pg_close(PGconn *conn);
+
+/* A WAL position, as pg_lsn; compare as integers. */
+typedef uint64_t hubha_lsn;
+int hubha_lsn_parse(const char *text, hubha_lsn *ret_lsn);
+void hubha_lsn_format(hubha_lsn lsn, char *buf, size_t len);
+
+#define HUBHA_PG_MAX_STANDBYS 16
+
+struct hubha_pg_standby {
+	char name[64];		/* application_name */
+	char state[24];		/* streaming, catchup, ... */
+	char sync_state[16];	/* sync, async, potential, quorum */
+	hubha_lsn flush_lsn;
+};
+
+struct hubha_pg_status {
+	bool in_recovery;
+	uint32_t timeline;
+	hubha_lsn lsn;		/* primary: current; standby: max(received, replayed) */
+	char receiver[24];	/* standby: wal receiver status ("streaming"), empty when none */
+	unsigned n_standbys;	/* primary: rows of pg_stat_replication */
+	struct hubha_pg_standby standbys[HUBHA_PG_MAX_STANDBYS];
+};
+
+/* Role, timeline, position and replication state in one statement. */
+int hubha_pg_status_get(PGconn *conn, struct hubha_pg_status *ret_status, char *err, size_t err_len);
+
+/*
+ * Run one statement; with ret_value, the first column of the first row
+ * (allocated, free() it; NULL when SQL NULL or no row).
+ */
+int hubha_pg_exec(PGconn *conn, const char *sql, char **ret_value, char *err, size_t err_len);
+
+/* Quote a literal or identifier for SQL (allocated, free() it). */
+int hubha_pg_quote_literal(PGconn *conn, const char *text, char **ret_quoted);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,388 @@
+/*
+ * Node attributes through Pacemaker's command-line tools, with a write cache.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hubha/attr.h>
+
+extern char **environ;
+
+#define MAX_ENTRIES 64
+
+struct entry {
+	char *key;	/* kind/node/name */
+	char *value;
+};
+
+struct hubha_attr_cache {
+	char *path;
+	char attrd_id[64];	/* pid and start time of the attrd the entries were written to */
+	struct entry entries[MAX_ENTRIES];
+	size_t n;
+	bool dirty;
+};
+
+/* pacemaker-attrd's pid and start time: what a written value lives as long as. */
+static int attrd_identity(char *buf, size_t len)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int r = -ESRCH;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char path[300], comm[32], stat[512];
+		unsigned long long start = 0;
+		const char *p;
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		comm[0] = '\0';
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+		if (strcmp(comm, "pacemaker-attr\n") != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(stat, sizeof(stat), f) && (p = strrchr(stat, ')'))) {
+			/* Field 22 (starttime) counted from the state field, which is 3. */
+			int field = 2;
+
+			for (; *p && field < 22; p++)
+				if (*p == ' ')
+					field++;
+			start = strtoull(p, NULL, 10);
+		}
+		fclose(f);
+		snprintf(buf, len, "%ld:%llu", strtol(de->d_name, NULL, 10), start);
+		r = 0;
+		break;
+	}
+	closedir(d);
+	return r;
+}
+
+static void entries_free(struct hubha_attr_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->entries[i].key);
+		free(c->entries[i].value);
+	}
+	c->n = 0;
+}
+
+int hubha_attr_cache_open(const char *path, unsigned max_age_s, struct hubha_attr_cache **ret_cache)
+{
+	struct hubha_attr_cache *c;
+	char line[1024], id[64];
+	struct stat st;
+	FILE *f;
+
+	if (!path || !ret_cache)
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->path = strdup(path))) {
+		free(c);
+		return -ENOMEM;
+	}
+	/* No attrd (cluster down, or a test without one): nothing written can be trusted. */
+	if (attrd_identity(c->attrd_id, sizeof(c->attrd_id)) < 0)
+		c->attrd_id[0] = '\0';
+	f = fopen(path, "re");
+	if (!f) {
+		*ret_cache = c;
+		return 0;
+	}
+	if (fstat(fileno(f), &st) == 0 && time(NULL) - st.st_mtime < (time_t)max_age_s && c->attrd_id[0] &&
+	    fgets(line, sizeof(line), f) && sscanf(line, "attrd %63s", id) == 1 && strcmp(id, c->attrd_id) == 0) {
+		while (c->n < MAX_ENTRIES && fgets(line, sizeof(line), f)) {
+			char *tab = strchr(line, '\t');
+
+			line[strcspn(line, "\n")] = '\0';
+			if (!tab)
+				continue;
+			*tab = '\0';
+			c->entries[c->n].key = strdup(line);
+			c->entries[c->n].value = strdup(tab + 1);
+			if (!c->entries[c->n].key || !c->entries[c->n].value) {
+				free(c->entries[c->n].key);
+				free(c->entries[c->n].value);
+				break;
+			}
+			c->n++;
+		}
+	} else {
+		/* Dropped: rewrite so the stale file does not linger. */
+		c->dirty = true;
+	}
+	fclose(f);
+	*ret_cache = c;
+	return 0;
+}
+
+int hubha_attr_cache_close(struct hubha_attr_cache *c)
+{
+	char tmp[4096];
+	int r = 0;
+	FILE *f;
+
+	if (!c)
+		return 0;
+	if (c->dirty) {
+		snprintf(tmp, sizeof(tmp), "%s.tmp", c->path);
+		f = fopen(tmp, "we");
+		if (!f) {
+			r = -errno;
+		} else {
+			fprintf(f, "attrd %s\n", c->attrd_id[0] ? c->attrd_id : "none");
+			for (size_t i = 0; i < c->n; i++)
+				fprintf(f, "%s\t%s\n", c->entries[i].key, c->entries[i].value);
+			if (fclose(f) != 0 || rename(tmp, c->path) < 0) {
+				r = -errno;
+				unlink(tmp);
+			}
+		}
+	}
+	entries_free(c);
+	free(c->path);
+	free(c);
+	return r;
+}
+
+static struct entry *cache_find(struct hubha_attr_cache *c, const char *key)
+{
+	for (size_t i = 0; c && i < c->n; i++)
+		if (strcmp(c->entries[i].key, key) == 0)
+			return &c->entries[i];
+	return NULL;
+}
+
+static void cache_put(struct hubha_attr_cache *c, const char *key, const char *value)
+{
+	struct entry *e;
+	char *v;
+
+	/* Without a known attrd, remembering a write would outlive it. */
+	if (!c || !c->attrd_id[0])
+		return;
+	e = cache_find(c, key);
+	if (!value) {
+		if (e) {
+			free(e->key);
+			free(e->value);
+			*e = c->entries[--c->n];
+			c->dirty = true;
+		}
+		return;
+	}
+	v = strdup(value);
+	if (!v)
+		return;
+	if (e) {
+		free(e->value);
+		e->value = v;
+	} else if (c->n < MAX_ENTRIES && (c->entries[c->n].key = strdup(key))) {
+		c->entries[c->n++].value = v;
+	} else {
+		free(v);
+		return;
+	}
+	c->dirty = true;
+}
+
+/* Run argv; with out, capture up to out_len-1 bytes of stdout. */
+static int run(char *const argv[], char *out, size_t out_len)
+{
+	posix_spawn_file_actions_t fa;
+	int pipefd[2] = { -1, -1 }, status, r;
+	size_t got = 0;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	if (r != 0) {
+		close(pipefd[0]);
+		return -r;
+	}
+	for (;;) {
+		char buf[512];
+		ssize_t n = read(pipefd[0], buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (out && got + 1 < out_len) {
+			size_t take = (size_t)n < out_len - 1 - got ? (size_t)n : out_len - 1 - got;
+
+			memcpy(out + got, buf, take);
+			got += take;
+		}
+	}
+	close(pipefd[0]);
+	if (out)
+		out[got] = '\0';
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(status))
+		return -EINTR;
+	/* crm_attribute exits 105 (CRM_EX_NOSUCH) for a missing attribute. */
+	return WEXITSTATUS(status) == 0 ? 0 : WEXITSTATUS(status) == 105 ? -ENOENT : -EIO;
+}
+
+struct cmd {
+	char name[320];
+	char node[320];
+	char op[1100];
+	char *argv[8];
+};
+
+/*
+ * Every option as --opt=value: a value starting with '-' (-INFINITY) is then
+ * not taken for an option, and --promotion, whose value is optional, gets it.
+ */
+static int build_cmd(struct cmd *c, enum hubha_attr_kind kind, const char *node, const char *name,
+		     const char *op, const char *value)
+{
+	int n = 0;
+
+	if ((size_t)snprintf(c->name, sizeof(c->name), "%s=%s",
+			     kind == HUBHA_ATTR_PROMOTION ? "--promotion" : "--name", name) >= sizeof(c->name) ||
+	    (size_t)snprintf(c->node, sizeof(c->node), "--node=%s", node ? node : "") >= sizeof(c->node) ||
+	    (size_t)snprintf(c->op, sizeof(c->op), "%s%s%s", op, value ? "=" : "", value ? value : "") >= sizeof(c->op))
+		return -ENAMETOOLONG;
+	if (kind == HUBHA_ATTR_PRIVATE) {
+		c->argv[n++] = (char *)"attrd_updater";
+		c->argv[n++] = (char *)"--private";
+	} else {
+		c->argv[n++] = (char *)"crm_attribute";
+		c->argv[n++] = (char *)"--lifetime=reboot";
+		c->argv[n++] = (char *)"--quiet";
+	}
+	c->argv[n++] = c->name;
+	if (node)
+		c->argv[n++] = c->node;
+	c->argv[n++] = c->op;
+	c->argv[n] = NULL;
+	return 0;
+}
+
+static void make_key(char *key, size_t len, enum hubha_attr_kind kind, const char *node, const char *name)
+{
+	snprintf(key, len, "%d/%s/%s", (int)kind, node ? node : "", name);
+}
+
+int hubha_attr_set(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node, const char *name,
+		   const char *value)
+{
+	struct cmd cmd;
+	char key[512];
+	struct entry *e;
+	int r;
+
+	if (!name || !value)
+		return -EINVAL;
+	make_key(key, sizeof(key), kind, node, name);
+	e = cache_find(cache, key);
+	if (e && strcmp(e->value, value) == 0)
+		return 1;
+	r = build_cmd(&cmd, kind, node, name, "--update", value);
+	if (r < 0)
+		return r;
+	r = run(cmd.argv, NULL, 0);
+	if (r < 0) {
+		cache_put(cache, key, NULL);
+		return r;
+	}
+	cache_put(cache, key, value);
+	return 0;
+}
+
+int hubha_attr_delete(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node, const char *name)
+{
+	struct cmd cmd;
+	char key[512];
+	int r;
+
+	if (!name)
+		return -EINVAL;
+	make_key(key, sizeof(key), kind, node, name);
+	cache_put(cache, key, NULL);
+	r = build_cmd(&cmd, kind, node, name, "--delete", NULL);
+	if (r < 0)
+		return r;
+	r = run(cmd.argv, NULL, 0);
+	return r == -ENOENT ? 0 : r;
+}
+
+/* attrd_updater -Q prints: name="n" host="h" value="v" */
+static int parse_attrd(const char *out, char **ret_value)
+{
+	const char *v = strstr(out, "value=\"");
+	const char *end;
+	char *s;
+
+	if (!v)
+		return -ENOENT;
+	v += 7;
+	end = strchr(v, '"');
+	if (!end || end == v)
+		return -ENOENT;
+	s = strndup(v, (size_t)(end - v));
+	if (!s)
+		return -ENOMEM;
+	*ret_value = s;
+	return 0;
+}
+
+int hubha_attr_get(enum hubha_attr_kind kind, const char *node, const char *name, char **ret_value)
+{
+	struct cmd cmd;
+	char out[1024], *s;
+	int r;
+
+	if (!name || !ret_value)
+		return -EINVAL;
+	r = build_cmd(&cmd, kind, node, name, "--query", NULL);
+	if (r < 0)
+		return r;
+	r = run(cmd.argv, out, sizeof(out));
+	if (r < 0)
+		return r;
+	if (kind == HUBHA_ATTR_PRIVATE)
+		return parse_attrd(out, ret_value);
+	out[strcspn(out, "\n")] = '\0';
+	if (!out[0] || strcmp(out, "(null)") == 0)
+		return -ENOENT;
+	s = strdup(out);
+	if (!s)
+		return -ENOMEM;
+	*ret_value = s;
+	return 0;
+}

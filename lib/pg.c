@@ -1,0 +1,237 @@
+/*
+ * libpq helpers: bounded connections and the status query.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include <hubha/pg.h>
+
+/*
+ * The whole monitor in one statement.  CASE keeps the primary-only functions
+ * (which raise errors during recovery) out of a standby's evaluation.  On a
+ * primary the timeline is read off the current WAL file name, because the
+ * checkpoint's timeline lags right after a promotion.
+ */
+static const char status_sql[] =
+	"SELECT pg_is_in_recovery(),"
+	" CASE WHEN pg_is_in_recovery()"
+	"  THEN greatest((SELECT timeline_id FROM pg_control_checkpoint()),"
+	"                (SELECT received_tli FROM pg_stat_wal_receiver))"
+	"  ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
+	" CASE WHEN pg_is_in_recovery()"
+	"  THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())"
+	"  ELSE pg_current_wal_lsn() END,"
+	" (SELECT status FROM pg_stat_wal_receiver),"
+	" (SELECT string_agg(application_name || ' ' || coalesce(state, '-') || ' ' ||"
+	"                    coalesce(sync_state, '-') || ' ' || coalesce(flush_lsn::text, '0/0'), ',')"
+	"  FROM pg_stat_replication)";
+
+static void set_err(char *err, size_t len, const char *msg)
+{
+	if (!err || !len)
+		return;
+	snprintf(err, len, "%s", msg ? msg : "");
+	/* libpq messages end in a newline and may span lines; callers want one line. */
+	for (char *p = err; *p; p++)
+		if (*p == '\n')
+			*p = (p[1] ? ' ' : '\0');
+}
+
+int hubha_pg_connect(const struct hubha_pg_target *t, PGconn **ret_conn, char *err, size_t err_len)
+{
+	char port[16], timeout[16], options[64];
+	const char *keys[8], *vals[8];
+	uid_t saved_uid = geteuid();
+	gid_t saved_gid = getegid();
+	unsigned secs;
+	PGconn *conn;
+	int n = 0;
+
+	if (!t || !ret_conn)
+		return -EINVAL;
+	/* libpq's connect_timeout is whole seconds and treats 1 as 2. */
+	secs = (t->timeout_ms + 999) / 1000;
+	if (secs < 2)
+		secs = 2;
+	snprintf(port, sizeof(port), "%u", t->port);
+	snprintf(timeout, sizeof(timeout), "%u", secs);
+	snprintf(options, sizeof(options), "-c statement_timeout=%u", t->timeout_ms ? t->timeout_ms : 1000);
+	if (t->host) {
+		keys[n] = "host";
+		vals[n++] = t->host;
+	}
+	keys[n] = "port", vals[n++] = port;
+	keys[n] = "dbname", vals[n++] = t->dbname ? t->dbname : "template1";
+	keys[n] = "user", vals[n++] = t->user ? t->user : "postgres";
+	if (t->password) {
+		keys[n] = "password";
+		vals[n++] = t->password;
+	}
+	keys[n] = "connect_timeout", vals[n++] = timeout;
+	keys[n] = "options", vals[n++] = options;
+	keys[n] = NULL, vals[n] = NULL;
+
+	/* Peer authentication sees the effective uid at connect(); borrow the DBA's for it. */
+	if (t->as_uid && saved_uid != t->as_uid) {
+		if (setegid(t->as_gid) < 0 || seteuid(t->as_uid) < 0) {
+			int r = -errno;
+
+			if (setegid(saved_gid) < 0)
+				abort();
+			set_err(err, err_len, "cannot switch to the database owner's uid");
+			return r;
+		}
+	}
+	conn = PQconnectdbParams(keys, vals, 0);
+	if (t->as_uid && saved_uid != t->as_uid) {
+		/* Failing to become root again would leave the agent half-privileged: stop hard. */
+		if (seteuid(saved_uid) < 0 || setegid(saved_gid) < 0)
+			abort();
+	}
+	if (!conn) {
+		set_err(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		const char *msg = PQerrorMessage(conn);
+		int r = strstr(msg, "authentication") || strstr(msg, "password") ? -EACCES
+			: strstr(msg, "starting up") || strstr(msg, "shutting down") ? -EAGAIN
+			: -ECONNREFUSED;
+
+		set_err(err, err_len, msg);
+		PQfinish(conn);
+		return r;
+	}
+	*ret_conn = conn;
+	return 0;
+}
+
+void hubha_pg_close(PGconn *conn)
+{
+	if (conn)
+		PQfinish(conn);
+}
+
+int hubha_lsn_parse(const char *text, hubha_lsn *ret_lsn)
+{
+	unsigned hi, lo;
+	int used = 0;
+
+	if (!text || sscanf(text, "%X/%X%n", &hi, &lo, &used) != 2 || text[used] != '\0')
+		return -EINVAL;
+	*ret_lsn = ((hubha_lsn)hi << 32) | lo;
+	return 0;
+}
+
+void hubha_lsn_format(hubha_lsn lsn, char *buf, size_t len)
+{
+	snprintf(buf, len, "%X/%X", (unsigned)(lsn >> 32), (unsigned)(lsn & 0xFFFFFFFFu));
+}
+
+static void copy(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+static int parse_standbys(const char *list, struct hubha_pg_status *st)
+{
+	const char *p = list;
+
+	while (p && *p && st->n_standbys < HUBHA_PG_MAX_STANDBYS) {
+		struct hubha_pg_standby *s = &st->standbys[st->n_standbys];
+		char lsn[32];
+		int used = 0;
+
+		if (sscanf(p, "%63s %23s %15s %31[^,]%n", s->name, s->state, s->sync_state, lsn, &used) != 4)
+			return -EPROTO;
+		if (hubha_lsn_parse(lsn, &s->flush_lsn) < 0)
+			s->flush_lsn = 0;
+		st->n_standbys++;
+		p += used;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+int hubha_pg_status_get(PGconn *conn, struct hubha_pg_status *ret_status, char *err, size_t err_len)
+{
+	struct hubha_pg_status st;
+	PGresult *res;
+	int r = 0;
+
+	if (!conn || !ret_status)
+		return -EINVAL;
+	res = PQexec(conn, status_sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 5) {
+		set_err(err, err_len, PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+		PQclear(res);
+		return PQstatus(conn) == CONNECTION_OK ? -EIO : -ECONNRESET;
+	}
+	memset(&st, 0, sizeof(st));
+	st.in_recovery = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	st.timeline = (uint32_t)strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+	if (!PQgetisnull(res, 0, 2) && hubha_lsn_parse(PQgetvalue(res, 0, 2), &st.lsn) < 0)
+		r = -EPROTO;
+	copy(st.receiver, sizeof(st.receiver), PQgetisnull(res, 0, 3) ? "" : PQgetvalue(res, 0, 3));
+	if (!r && !PQgetisnull(res, 0, 4))
+		r = parse_standbys(PQgetvalue(res, 0, 4), &st);
+	PQclear(res);
+	if (r < 0) {
+		set_err(err, err_len, "unexpected answer to the status query");
+		return r;
+	}
+	*ret_status = st;
+	return 0;
+}
+
+int hubha_pg_exec(PGconn *conn, const char *sql, char **ret_value, char *err, size_t err_len)
+{
+	PGresult *res;
+	ExecStatusType s;
+	char *value = NULL;
+
+	if (!conn || !sql)
+		return -EINVAL;
+	res = PQexec(conn, sql);
+	s = PQresultStatus(res);
+	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+		set_err(err, err_len, PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+		PQclear(res);
+		return PQstatus(conn) == CONNECTION_OK ? -EIO : -ECONNRESET;
+	}
+	if (ret_value && s == PGRES_TUPLES_OK && PQntuples(res) > 0 && PQnfields(res) > 0 && !PQgetisnull(res, 0, 0)) {
+		value = strdup(PQgetvalue(res, 0, 0));
+		if (!value) {
+			PQclear(res);
+			return -ENOMEM;
+		}
+	}
+	PQclear(res);
+	if (ret_value)
+		*ret_value = value;
+	return 0;
+}
+
+int hubha_pg_quote_literal(PGconn *conn, const char *text, char **ret_quoted)
+{
+	char *q, *copy_;
+
+	if (!conn || !text || !ret_quoted)
+		return -EINVAL;
+	q = PQescapeLiteral(conn, text, strlen(text));
+	if (!q)
+		return -ENOMEM;
+	copy_ = strdup(q);
+	PQfreemem(q);
+	if (!copy_)
+		return -ENOMEM;
+	*ret_quoted = copy_;
+	return 0;
+}
