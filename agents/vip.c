@@ -17,8 +17,7 @@
 #include <net/if.h>
 #include <arpa/inet.h>
 
-#include <qb/qblog.h>
-
+#include <hubha/log.h>
 #include <hubha/netlink.h>
 #include <hubha/ocf.h>
 
@@ -232,7 +231,7 @@ static void announce(const struct hubha_link *link, const struct hubha_addr *ip,
 		return;
 	r = announce_once(link, ip);
 	if (r < 0) {
-		qb_log(LOG_WARNING, "Cannot announce the address on %s: %s", link->name, strerror(-r));
+		hubha_log(LOG_WARNING, "Cannot announce the address on %s: %s", link->name, strerror(-r));
 		return;
 	}
 	if (count == 1)
@@ -242,7 +241,7 @@ static void announce(const struct hubha_link *link, const struct hubha_addr *ip,
 
 		if (pid != 0) {
 			if (pid < 0)
-				qb_log(LOG_WARNING, "Cannot fork for background announcements: %s", strerror(errno));
+				hubha_log(LOG_WARNING, "Cannot fork for background announcements: %s", strerror(errno));
 			return;
 		}
 		/* The executor reads our stdout/stderr to EOF; the child must not hold them open. */
@@ -359,7 +358,7 @@ static int vip_start(struct hubha_ocf_ctx *ctx)
 	if (rc)
 		return rc;
 	if (hubha_nl_addr_find(nl, &cfg.ip, &info) == 0) {
-		qb_log(LOG_INFO, "%s is already configured", hubha_ocf_params_str(p, "ip"));
+		hubha_log(LOG_INFO, "%s is already configured", hubha_ocf_params_str(p, "ip"));
 		hubha_nl_close(nl);
 		return HUBHA_OCF_SUCCESS;
 	}
@@ -396,7 +395,7 @@ static int vip_start(struct hubha_ocf_ctx *ctx)
 		rc = rc_for_errno(r);
 		goto out;
 	}
-	qb_log(LOG_INFO, "Added %s/%u on %s", hubha_ocf_params_str(p, "ip"), prefix, link.name);
+	hubha_log(LOG_INFO, "Added %s/%u on %s", hubha_ocf_params_str(p, "ip"), prefix, link.name);
 	if (cfg.ip.family == AF_INET6 && !(spec.flags & HUBHA_ADDR_F_NODAD)) {
 		rc = wait_dad(ctx, nl, &cfg.ip);
 		if (rc)
@@ -433,7 +432,7 @@ static int vip_stop(struct hubha_ocf_ctx *ctx)
 					 strerror(-r));
 			rc = rc_for_errno(r);
 		} else {
-			qb_log(LOG_INFO, "Removed %s", hubha_ocf_params_str(ctx->params, "ip"));
+			hubha_log(LOG_INFO, "Removed %s", hubha_ocf_params_str(ctx->params, "ip"));
 		}
 	}
 	hubha_nl_close(nl);

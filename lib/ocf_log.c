@@ -8,12 +8,14 @@
  * With neither a facility nor a log file, messages go to stderr.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
 #include <qb/qblog.h>
 
+#include <hubha/log.h>
 #include <hubha/ocf.h>
 
 #define LOG_FORMAT "%N: %t %p: %b"
@@ -84,4 +86,30 @@ int hubha_ocf_log_setup(const char *tag, hubha_env_fn env, void *userdata)
 void hubha_ocf_log_teardown(void)
 {
 	qb_log_fini();
+}
+
+/* Process-wide, as libqb's own logging state is. */
+static char deferred_tag[128];
+static bool deferred, ready;
+
+void hubha_log_defer(const char *tag)
+{
+	snprintf(deferred_tag, sizeof(deferred_tag), "%s", tag ? tag : "hubha");
+	deferred = true;
+}
+
+void hubha_log_ensure(void)
+{
+	if (ready || !deferred)
+		return;
+	ready = true;
+	hubha_ocf_log_setup(deferred_tag, hubha_env_getenv, NULL);
+}
+
+void hubha_log_done(void)
+{
+	if (ready)
+		hubha_ocf_log_teardown();
+	ready = false;
+	deferred = false;
 }

@@ -3,14 +3,14 @@
  * one place in the library that speaks OCF exit codes and logs, because it is
  * the agent's main() in all but name.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
-#include <qb/qblog.h>
-
+#include <hubha/log.h>
 #include <hubha/ocf.h>
 
 static void usage(const struct hubha_ocf_agent *agent, FILE *out)
@@ -44,18 +44,38 @@ static unsigned env_ms(const char *name, unsigned fallback)
 	return (unsigned)n;
 }
 
+/*
+ * meta-data needs libxml2, which costs every other action a millisecond of
+ * loading; so the XML generator lives in its own library, loaded only here.
+ */
 static int print_metadata(const struct hubha_ocf_agent *agent)
 {
+	int (*generate)(const struct hubha_ocf_agent *, char **, size_t *);
+	void *lib = dlopen("libhubha-meta.so.0", RTLD_NOW | RTLD_LOCAL);
 	char *xml;
 	size_t len;
 
-	if (hubha_ocf_metadata(agent, &xml, &len) < 0) {
+	if (!lib) {
+		fprintf(stderr, "ocf-exit-reason:Cannot load libhubha-meta.so.0: %s\n", dlerror());
+		return HUBHA_OCF_ERR_INSTALLED;
+	}
+	*(void **)&generate = dlsym(lib, "hubha_ocf_metadata");
+	if (!generate || generate(agent, &xml, &len) < 0) {
 		fprintf(stderr, "ocf-exit-reason:Cannot generate meta-data\n");
+		dlclose(lib);
 		return HUBHA_OCF_ERR_GENERIC;
 	}
 	fwrite(xml, 1, len, stdout);
 	free(xml);
+	dlclose(lib);
 	return HUBHA_OCF_SUCCESS;
+}
+
+static bool debug_enabled(void)
+{
+	const char *d = getenv("HA_debug");
+
+	return d && *d && strcmp(d, "0") != 0;
 }
 
 static int finish(struct hubha_ocf_ctx *ctx, int rc)
@@ -65,11 +85,12 @@ static int finish(struct hubha_ocf_ctx *ctx, int rc)
 	if (ctx->reason[0]) {
 		/* Pacemaker reads this prefix off stderr and shows it as the failure reason. */
 		fprintf(stderr, "ocf-exit-reason:%s\n", ctx->reason);
-		qb_log(rc == HUBHA_OCF_SUCCESS ? LOG_WARNING : LOG_ERR, "%s", ctx->reason);
+		hubha_log(rc == HUBHA_OCF_SUCCESS ? LOG_WARNING : LOG_ERR, "%s", ctx->reason);
 	}
-	qb_log(LOG_DEBUG, "%s %s: %s (%d)", ctx->resource, ctx->action, name ? name : "unknown", rc);
+	if (debug_enabled())
+		hubha_log(LOG_DEBUG, "%s %s: %s (%d)", ctx->resource, ctx->action, name ? name : "unknown", rc);
 	hubha_ocf_params_free(ctx->params);
-	hubha_ocf_log_teardown();
+	hubha_log_done();
 	return rc;
 }
 
@@ -97,7 +118,7 @@ int hubha_ocf_main(const struct hubha_ocf_agent *agent, int argc, char **argv)
 	if (!ctx.resource || !*ctx.resource)
 		ctx.resource = agent->name;
 	tag = getenv("HA_LOGTAG");
-	hubha_ocf_log_setup(tag && *tag ? tag : ctx.resource, hubha_env_getenv, NULL);
+	hubha_log_defer(tag && *tag ? tag : ctx.resource);
 
 	def = find_action(agent, ctx.action);
 	if (!def) {
