@@ -301,16 +301,23 @@ static void make_key(char *key, size_t len, enum hubha_attr_kind kind, const cha
 int hubha_attr_set(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node, const char *name,
 		   const char *value)
 {
+	return hubha_attr_set_versioned(cache, kind, node, name, value, NULL);
+}
+
+int hubha_attr_set_versioned(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node,
+			     const char *name, const char *value, const char *version)
+{
+	char key[512], remembered[1024];
 	struct cmd cmd;
-	char key[512];
 	struct entry *e;
 	int r;
 
-	if (!name || !value)
+	if (!name || !value || strchr(value, '\n') || (version && strchr(version, '\n')))
 		return -EINVAL;
 	make_key(key, sizeof(key), kind, node, name);
+	snprintf(remembered, sizeof(remembered), "%s%s%s", value, version ? "\t" : "", version ? version : "");
 	e = cache_find(cache, key);
-	if (e && strcmp(e->value, value) == 0)
+	if (e && strcmp(e->value, remembered) == 0)
 		return 1;
 	r = build_cmd(&cmd, kind, node, name, "--update", value);
 	if (r < 0)
@@ -320,7 +327,7 @@ int hubha_attr_set(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, co
 		cache_put(cache, key, NULL);
 		return r;
 	}
-	cache_put(cache, key, value);
+	cache_put(cache, key, remembered);
 	return 0;
 }
 

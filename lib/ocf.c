@@ -198,6 +198,10 @@ int hubha_ocf_params_load(const struct hubha_ocf_agent *agent, hubha_env_fn env,
 			continue;
 		r = param_parse(def, value, v, reason, reason_len);
 		if (r < 0) {
+			/* The value is the user's: it must not break the reason into several lines. */
+			for (char *c = reason; *c; c++)
+				if (*c == '\n' || *c == '\r')
+					*c = ' ';
 			free(p);
 			return r;
 		}

@@ -45,6 +45,8 @@ int hubha_ocf_log_setup(const char *tag, hubha_env_fn env, void *userdata)
 	if (!tag)
 		return -EINVAL;
 	qb_log_init(tag, LOG_DAEMON, LOG_DEBUG);
+	/* qb_log_init also installs a syslog filter up to its priority argument: drop it. */
+	qb_log_filter_ctl(QB_LOG_SYSLOG, QB_LOG_FILTER_CLEAR_ALL, QB_LOG_FILTER_FILE, "*", LOG_DEBUG);
 	/* qb_log_init enables syslog; start from nothing and add what the environment asks for. */
 	qb_log_ctl(QB_LOG_SYSLOG, QB_LOG_CONF_ENABLED, QB_FALSE);
 	qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, QB_FALSE);

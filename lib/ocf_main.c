@@ -83,6 +83,7 @@ static int finish(struct hubha_ocf_ctx *ctx, int rc)
 	const char *name = hubha_ocf_rc_name(rc);
 
 	if (ctx->reason[0]) {
+		ctx->reason[strcspn(ctx->reason, "\r\n")] = '\0';
 		/* Pacemaker reads this prefix off stderr and shows it as the failure reason. */
 		fprintf(stderr, "ocf-exit-reason:%s\n", ctx->reason);
 		hubha_log(rc == HUBHA_OCF_SUCCESS ? LOG_WARNING : LOG_ERR, "%s", ctx->reason);

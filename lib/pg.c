@@ -28,9 +28,10 @@ static const char status_sql[] =
 	"  THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())"
 	"  ELSE pg_current_wal_lsn() END,"
 	" (SELECT status FROM pg_stat_wal_receiver),"
-	" (SELECT string_agg(application_name || ' ' || coalesce(state, '-') || ' ' ||"
+	" (SELECT string_agg(application_name || ' ' || pid || ' ' || coalesce(state, '-') || ' ' ||"
 	"                    coalesce(sync_state, '-') || ' ' || coalesce(flush_lsn::text, '0/0'), ',')"
-	"  FROM pg_stat_replication)";
+	"  FROM pg_stat_replication),"
+	" current_setting('synchronous_standby_names')";
 
 static void set_err(char *err, size_t len, const char *msg)
 {
@@ -148,7 +149,7 @@ static int parse_standbys(const char *list, struct hubha_pg_status *st)
 		char lsn[32];
 		int used = 0;
 
-		if (sscanf(p, "%63s %23s %15s %31[^,]%n", s->name, s->state, s->sync_state, lsn, &used) != 4)
+		if (sscanf(p, "%63s %d %23s %15s %31[^,]%n", s->name, &s->pid, s->state, s->sync_state, lsn, &used) != 5)
 			return -EPROTO;
 		if (hubha_lsn_parse(lsn, &s->flush_lsn) < 0)
 			s->flush_lsn = 0;
@@ -169,7 +170,7 @@ int hubha_pg_status_get(PGconn *conn, struct hubha_pg_status *ret_status, char *
 	if (!conn || !ret_status)
 		return -EINVAL;
 	res = PQexec(conn, status_sql);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 5) {
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 6) {
 		set_err(err, err_len, PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(conn));
 		PQclear(res);
 		return PQstatus(conn) == CONNECTION_OK ? -EIO : -ECONNRESET;
@@ -182,6 +183,7 @@ int hubha_pg_status_get(PGconn *conn, struct hubha_pg_status *ret_status, char *
 	copy(st.receiver, sizeof(st.receiver), PQgetisnull(res, 0, 3) ? "" : PQgetvalue(res, 0, 3));
 	if (!r && !PQgetisnull(res, 0, 4))
 		r = parse_standbys(PQgetvalue(res, 0, 4), &st);
+	copy(st.sync_names, sizeof(st.sync_names), PQgetvalue(res, 0, 5));
 	PQclear(res);
 	if (r < 0) {
 		set_err(err, err_len, "unexpected answer to the status query");

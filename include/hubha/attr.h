@@ -37,6 +37,12 @@ int hubha_attr_cache_close(struct hubha_attr_cache *cache);
  */
 int hubha_attr_set(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node,
 		   const char *name, const char *value);
+/*
+ * As hubha_attr_set, but the cache also compares version: a value written
+ * under another version (say, another walsender pid) is written again.
+ */
+int hubha_attr_set_versioned(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node,
+			     const char *name, const char *value, const char *version);
 /* Delete; the cache forgets it. */
 int hubha_attr_delete(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node,
 		      const char *name);

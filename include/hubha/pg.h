@@ -47,6 +47,7 @@ void hubha_lsn_format(hubha_lsn lsn, char *buf, size_t len);
 
 struct hubha_pg_standby {
 	char name[64];		/* application_name */
+	int pid;		/* the walsender's: a new one means the standby reconnected */
 	char state[24];		/* streaming, catchup, ... */
 	char sync_state[16];	/* sync, async, potential, quorum */
 	hubha_lsn flush_lsn;
@@ -57,6 +58,7 @@ struct hubha_pg_status {
 	uint32_t timeline;
 	hubha_lsn lsn;		/* primary: current; standby: max(received, replayed) */
 	char receiver[24];	/* standby: wal receiver status ("streaming"), empty when none */
+	char sync_names[256];	/* synchronous_standby_names in effect */
 	unsigned n_standbys;	/* primary: rows of pg_stat_replication */
 	struct hubha_pg_standby standbys[HUBHA_PG_MAX_STANDBYS];
 };

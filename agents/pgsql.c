@@ -1,0 +1,1097 @@
+/*
+ * ocf:hubha:pgsql — promotable PostgreSQL, a drop-in for ocf:heartbeat:pgsql
+ * that elects and switches over the way PAF does.
+ *
+ * With replication every start is a standby start; promotion goes to the
+ * standby with the most recent data; the steady-state monitor is one libpq
+ * round trip and no process, node attributes being written only on change.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hubha/log.h>
+
+#include "pgsql.h"
+
+#define SCORE_PRIMARY "1001"
+#define SCORE_BEST_STANDBY 1000
+#define SCORE_DISCONNECTED "-1000"
+#define SCORE_UNKNOWN "1"
+#define ATTR_CACHE_AGE_S 600
+
+static const char *const rep_modes[] = { "none", "async", "sync", NULL };
+
+static int check_slot_name(const char *v, char *reason, size_t len)
+{
+	if (v[strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_")] != '\0') {
+		snprintf(reason, len, "only lower case letters, digits and underscores are allowed");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_abs_path(const char *v, char *reason, size_t len)
+{
+	if (v[0] != '/') {
+		snprintf(reason, len, "an absolute path is expected");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define STR(n, d, sd, ld) { .name = n, .type = HUBHA_PARAM_STRING, .default_value = d, .shortdesc = sd, .longdesc = ld }
+#define PATH(n, d, sd, ld) { .name = n, .type = HUBHA_PARAM_STRING, .default_value = d, .check = check_abs_path, \
+			     .shortdesc = sd, .longdesc = ld }
+#define INT(n, d, lo, hi, sd, ld) { .name = n, .type = HUBHA_PARAM_INTEGER, .default_value = d, .min = lo, .max = hi, \
+				    .shortdesc = sd, .longdesc = ld }
+#define BOOL(n, d, sd, ld) { .name = n, .type = HUBHA_PARAM_BOOLEAN, .default_value = d, .shortdesc = sd, .longdesc = ld }
+#define COMPAT " Accepted for compatibility with ocf:heartbeat:pgsql; "
+
+static const struct hubha_param_def pgsql_params[] = {
+	PATH("pgctl", "/usr/bin/pg_ctl", "pg_ctl", "Path to pg_ctl. pg_controldata and pg_rewind are taken from "
+	     "the same directory. On Debian: /usr/lib/postgresql/15/bin/pg_ctl."),
+	STR("start_opt", NULL, "start_opt", "Options passed to the postmaster (pg_ctl -o) at start."),
+	STR("ctl_opt", NULL, "ctl_opt", "Additional pg_ctl options, separated by spaces."),
+	STR("psql", "/usr/bin/psql", "psql", COMPAT "the agent talks to PostgreSQL through libpq and never runs psql."),
+	PATH("pgdata", "/var/lib/pgsql/data", "pgdata", "Path to the PostgreSQL data directory."),
+	STR("pgdba", "postgres", "pgdba", "The operating system user that owns the data directory and runs "
+	    "PostgreSQL; also the database user the agent connects as (peer authentication over the socket)."),
+	STR("pghost", NULL, "pghost", "Host (or socket directory) the monitor connects to; empty: the socket "
+	    "directory (socketdir) or libpq's default."),
+	INT("pgport", "5432", 1, 65535, "pgport", "Port PostgreSQL listens on."),
+	STR("pglibs", "/usr/lib", "pglibs", COMPAT "ignored."),
+	STR("monitor_user", NULL, "monitor_user", "Database user for the monitor; empty: pgdba."),
+	STR("monitor_password", NULL, "monitor_password", "Password of monitor_user, if it needs one."),
+	STR("monitor_sql", "select now();", "monitor_sql", "An extra statement the monitor runs when it differs "
+	    "from the default (select now();); the default costs no second round trip."),
+	STR("config", NULL, "Configuration file", "Path to postgresql.conf; empty: pgdata/postgresql.conf."),
+	STR("pgdb", "template1", "pgdb", "Database the monitor connects to."),
+	STR("logfile", "/dev/null", "logfile", "Server log file (pg_ctl -l)."),
+	STR("socketdir", NULL, "socketdir", "Unix socket directory of the server (postmaster -k) and of the "
+	    "monitor's connection."),
+	INT("stop_escalate", "90", 1, 86400, "stop escalation", "Seconds to wait for a fast shutdown of a "
+	    "primary before an immediate one; an instance still alive after that is killed."),
+	{ .name = "rep_mode", .type = HUBHA_PARAM_SELECT, .default_value = "none", .options = rep_modes,
+	  .shortdesc = "rep_mode", .longdesc = "Replication mode. none: one plain instance, not promotable. "
+	  "async or sync: streaming replication; every start is a standby start and promote makes the primary. "
+	  "sync: the agent manages synchronous_standby_names on the primary (FIRST 1 of the other nodes)." },
+	STR("node_list", NULL, "node list", "All node names, separated by spaces. Used for standby "
+	    "attributes, replication slots and synchronous_standby_names."),
+	STR("restore_command", NULL, "restore_command", "restore_command for standbys."),
+	STR("archive_cleanup_command", NULL, "archive_cleanup_command", "archive_cleanup_command for standbys."),
+	STR("recovery_end_command", NULL, "recovery_end_command", "recovery_end_command for standbys."),
+	STR("master_ip", NULL, "master ip", "Address standbys stream from: the shared address of the primary. "
+	    "Required for replication."),
+	INT("master_port", "0", 0, 65535, "master port", "Port standbys connect to at master_ip; 0: pgport."),
+	STR("repuser", "postgres", "repuser", "User of the standbys' replication connection."),
+	STR("primary_conninfo_opt", NULL, "primary_conninfo_opt", "More primary_conninfo options (not host, "
+	    "port, user or application_name), e.g. keepalives_idle=60 keepalives_interval=5 keepalives_count=5."),
+	BOOL("restart_on_promote", "false", "restart_on_promote", "Restart PostgreSQL after promotion."),
+	{ .name = "replication_slot_name", .type = HUBHA_PARAM_STRING, .check = check_slot_name,
+	  .shortdesc = "replication_slot_name", .longdesc = "Prefix of the replication slots: the primary "
+	  "keeps one per other node in node_list (prefix_nodename, lower case, '-' and '.' as '_'), created on "
+	  "promote and dropped for nodes no longer listed; standbys use theirs." },
+	STR("tmpdir", "/var/lib/pgsql/tmp", "tmpdir", COMPAT "the PGSQL.lock file heartbeat:pgsql keeps there "
+	    "is not needed and not created: a crashed primary is recognised from its control data instead, and "
+	    "an old primary never rejoins silently (see auto_rewind)."),
+	INT("xlog_check_count", "3", 0, 1000, "xlog check count", COMPAT "ignored: promotion follows (timeline, "
+	    "LSN) compared across nodes in the pre-promote notification."),
+	INT("crm_attr_timeout", "5", 0, 3600, "crm_attribute timeout", COMPAT "ignored."),
+	INT("stop_escalate_in_slave", "90", 1, 86400, "stop escalation on a standby", "As stop_escalate, for a "
+	    "standby."),
+	BOOL("check_wal_receiver", "false", "check_wal_receiver", "Publish the standby's WAL receiver state as "
+	    "the node attribute <resource>-receiver-status (normal, normal (master), ERROR)."),
+	BOOL("auto_rewind", "false", "auto_rewind", "When an old primary that crashed starts while another "
+	    "primary runs, rewind it with pg_rewind against that primary and let it rejoin as a standby. "
+	    "Without it such a start is refused, with a reason, since its timeline may have diverged."),
+	BOOL("degrade_to_async", "false", "degrade_to_async", "In sync mode, let the primary fall back to "
+	    "asynchronous replication when no synchronous standby is connected. The default keeps the "
+	    "zero-loss guarantee: commits wait until a synchronous standby is back."),
+};
+
+static const char *str(struct hubha_ocf_ctx *ctx, const char *n)
+{
+	return hubha_ocf_params_str(ctx->params, n);
+}
+
+/* Resource name without the clone instance suffix, as attributes use it. */
+static void resource_name(const char *instance, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", instance);
+	buf[strcspn(buf, ":")] = '\0';
+}
+
+static void node_name(char *buf, size_t len)
+{
+	const char *n = getenv("OCF_RESKEY_CRM_meta_on_node");
+	struct utsname u;
+
+	if (n && *n) {
+		snprintf(buf, len, "%s", n);
+		return;
+	}
+	if (uname(&u) == 0) {
+		snprintf(buf, len, "%s", u.nodename);
+		buf[strcspn(buf, ".")] = '\0';
+	} else {
+		snprintf(buf, len, "localhost");
+	}
+}
+
+static int pgsql_load(struct hubha_ocf_ctx *ctx, struct pgsql *pg, char *configbuf, size_t configlen)
+{
+	const struct hubha_ocf_params *p = ctx->params;
+	const char *mode = str(ctx, "rep_mode");
+	char tmp[4096];
+	struct passwd *pw;
+
+	memset(pg, 0, sizeof(*pg));
+	pg->ctx = ctx;
+	pg->pgctl = str(ctx, "pgctl");
+	pg->pgdata = str(ctx, "pgdata");
+	pg->pgdba = str(ctx, "pgdba");
+	pg->config = str(ctx, "config");
+	if (!pg->config) {
+		snprintf(configbuf, configlen, "%s/postgresql.conf", pg->pgdata);
+		pg->config = configbuf;
+	}
+	pg->logfile = str(ctx, "logfile");
+	pg->socketdir = str(ctx, "socketdir");
+	pg->pghost = str(ctx, "pghost");
+	pg->pgdb = str(ctx, "pgdb");
+	pg->start_opt = str(ctx, "start_opt");
+	pg->ctl_opt = str(ctx, "ctl_opt");
+	pg->monitor_user = str(ctx, "monitor_user");
+	pg->monitor_password = str(ctx, "monitor_password");
+	pg->monitor_sql = str(ctx, "monitor_sql");
+	pg->node_list = str(ctx, "node_list");
+	pg->master_ip = str(ctx, "master_ip");
+	pg->repuser = str(ctx, "repuser");
+	pg->primary_conninfo_opt = str(ctx, "primary_conninfo_opt");
+	pg->restore_command = str(ctx, "restore_command");
+	pg->archive_cleanup_command = str(ctx, "archive_cleanup_command");
+	pg->recovery_end_command = str(ctx, "recovery_end_command");
+	pg->slot_name = str(ctx, "replication_slot_name");
+	pg->tmpdir = str(ctx, "tmpdir");
+	pg->port = hubha_ocf_params_int(p, "pgport");
+	pg->master_port = hubha_ocf_params_int(p, "master_port");
+	if (!pg->master_port)
+		pg->master_port = pg->port;
+	pg->stop_escalate = hubha_ocf_params_int(p, "stop_escalate");
+	pg->stop_escalate_in_slave = hubha_ocf_params_int(p, "stop_escalate_in_slave");
+	pg->rep_mode = strcmp(mode, "async") == 0 ? REP_ASYNC : strcmp(mode, "sync") == 0 ? REP_SYNC : REP_NONE;
+	pg->restart_on_promote = hubha_ocf_params_bool(p, "restart_on_promote");
+	pg->check_wal_receiver = hubha_ocf_params_bool(p, "check_wal_receiver");
+	pg->auto_rewind = hubha_ocf_params_bool(p, "auto_rewind");
+	pg->degrade_to_async = hubha_ocf_params_bool(p, "degrade_to_async");
+	snprintf(tmp, sizeof(tmp), "%s", pg->pgctl);
+	snprintf(pg->bindir, sizeof(pg->bindir), "%s", dirname(tmp));
+	resource_name(ctx->resource, pg->rsc, sizeof(pg->rsc));
+	node_name(pg->node, sizeof(pg->node));
+	pw = getpwnam(pg->pgdba);
+	if (!pw) {
+		hubha_ocf_reason(ctx, "pgdba=%s: no such user", pg->pgdba);
+		return HUBHA_OCF_ERR_CONFIGURED;
+	}
+	pg->uid = pw->pw_uid;
+	pg->gid = pw->pw_gid;
+	return HUBHA_OCF_SUCCESS;
+}
+
+/* Checks that need only the parameters: run before every action. */
+static int pgsql_validate(struct hubha_ocf_ctx *ctx)
+{
+	const char *mode = str(ctx, "rep_mode");
+
+	if (strcmp(mode, "none") != 0 && !str(ctx, "master_ip")) {
+		hubha_ocf_reason(ctx, "rep_mode=%s needs master_ip, the address standbys stream from", mode);
+		return HUBHA_OCF_ERR_CONFIGURED;
+	}
+	return HUBHA_OCF_SUCCESS;
+}
+
+/* Checks against this node's files: binaries, data directory, owner. */
+static int pgsql_check_install(struct pgsql *pg, bool need_datadir)
+{
+	struct hubha_ocf_ctx *ctx = pg->ctx;
+	struct stat st;
+
+	if (access(pg->pgctl, X_OK) != 0) {
+		hubha_ocf_reason(ctx, "pgctl=%s is not an executable: %s", pg->pgctl, strerror(errno));
+		return HUBHA_OCF_ERR_INSTALLED;
+	}
+	if (!need_datadir)
+		return HUBHA_OCF_SUCCESS;
+	if (stat(pg->pgdata, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		hubha_ocf_reason(ctx, "pgdata=%s is not a directory", pg->pgdata);
+		return HUBHA_OCF_ERR_INSTALLED;
+	}
+	if (!pgsql_has_datadir(pg)) {
+		hubha_ocf_reason(ctx, "pgdata=%s is not a PostgreSQL data directory (no PG_VERSION)", pg->pgdata);
+		return HUBHA_OCF_ERR_CONFIGURED;
+	}
+	if (st.st_uid != pg->uid) {
+		hubha_ocf_reason(ctx, "pgdata=%s is not owned by pgdba=%s", pg->pgdata, pg->pgdba);
+		return HUBHA_OCF_ERR_PERM;
+	}
+	if (access(pg->config, R_OK) != 0) {
+		hubha_ocf_reason(ctx, "config=%s cannot be read: %s", pg->config, strerror(errno));
+		return HUBHA_OCF_ERR_CONFIGURED;
+	}
+	return HUBHA_OCF_SUCCESS;
+}
+
+static void attrs_open(struct pgsql *pg)
+{
+	char path[512];
+
+	if (mkdir("/run/hubha", 0700) < 0 && errno != EEXIST)
+		return;
+	snprintf(path, sizeof(path), "/run/hubha/%s.attrs", pg->rsc);
+	if (hubha_attr_cache_open(path, ATTR_CACHE_AGE_S, &pg->attrs) < 0)
+		pg->attrs = NULL;
+}
+
+static void attrs_close(struct pgsql *pg)
+{
+	hubha_attr_cache_close(pg->attrs);
+	pg->attrs = NULL;
+}
+
+static void attr_name(const struct pgsql *pg, const char *suffix, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s-%s", pg->rsc, suffix);
+}
+
+/* Write a node attribute; cached writes cost nothing when unchanged. */
+static void publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, const char *node, const char *suffix,
+		    const char *value, const char *version)
+{
+	char name[256];
+	int r;
+
+	if (kind == HUBHA_ATTR_PROMOTION)
+		snprintf(name, sizeof(name), "%s", pg->rsc);
+	else
+		attr_name(pg, suffix, name, sizeof(name));
+	r = hubha_attr_set_versioned(cached ? pg->attrs : NULL, kind, node, name, value, version);
+	if (r < 0)
+		hubha_log(LOG_WARNING, "Cannot set %s%s%s=%s: %s", name, node ? " of " : "", node ? node : "", value,
+			  strerror(-r));
+}
+
+static void unpublish(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix)
+{
+	char name[256];
+
+	attr_name(pg, suffix, name, sizeof(name));
+	hubha_attr_delete(pg->attrs, kind, node, name);
+}
+
+static int connect_local(struct pgsql *pg, PGconn **conn, char *err, size_t err_len)
+{
+	struct hubha_pg_target t = {
+		.host = pg->pghost ? pg->pghost : pg->socketdir,
+		.port = (unsigned)pg->port,
+		.dbname = pg->pgdb,
+		.user = pg->monitor_user ? pg->monitor_user : pg->pgdba,
+		.password = pg->monitor_password,
+		/* Leave time for what the action does after the query. */
+		.timeout_ms = pg->ctx->timeout_ms / 2,
+		.as_uid = getuid() == 0 ? pg->uid : 0,
+		.as_gid = pg->gid,
+	};
+
+	return hubha_pg_connect(&t, conn, err, err_len);
+}
+
+/* Iterate over node_list: copies the next name into buf, returns false at the end. */
+static bool next_node(const char **cursor, char *buf, size_t len)
+{
+	const char *p = *cursor;
+	size_t w;
+
+	if (!p)
+		return false;
+	p += strspn(p, " \t,");
+	if (!*p)
+		return false;
+	w = strcspn(p, " \t,");
+	snprintf(buf, len, "%.*s", (int)w, p);
+	*cursor = p + w;
+	return true;
+}
+
+static const struct hubha_pg_standby *find_standby(const struct hubha_pg_status *st, const char *node)
+{
+	for (unsigned i = 0; i < st->n_standbys; i++)
+		if (strcmp(st->standbys[i].name, node) == 0)
+			return &st->standbys[i];
+	return NULL;
+}
+
+static bool is_sync(const struct hubha_pg_standby *s)
+{
+	return strcmp(s->sync_state, "sync") == 0 || strcmp(s->sync_state, "quorum") == 0;
+}
+
+/* synchronous_standby_names naming every other node of node_list. */
+static void sync_names(const struct pgsql *pg, char *buf, size_t len)
+{
+	const char *cur = pg->node_list;
+	char node[256];
+	size_t o = (size_t)snprintf(buf, len, "FIRST 1 (");
+	bool first = true;
+
+	while (next_node(&cur, node, sizeof(node)) && o < len) {
+		if (strcmp(node, pg->node) == 0)
+			continue;
+		o += (size_t)snprintf(buf + o, len - o, "%s\"%s\"", first ? "" : ", ", node);
+		first = false;
+	}
+	if (o < len)
+		snprintf(buf + o, len - o, ")");
+	if (first)
+		buf[0] = '\0';
+}
+
+static int set_sync_names(PGconn *conn, const char *names)
+{
+	char sql[1024], err[256];
+	char *lit = NULL;
+	int r;
+
+	r = hubha_pg_quote_literal(conn, names, &lit);
+	if (r < 0)
+		return r;
+	snprintf(sql, sizeof(sql), "ALTER SYSTEM SET synchronous_standby_names = %s", lit);
+	free(lit);
+	r = hubha_pg_exec(conn, sql, NULL, err, sizeof(err));
+	if (r == 0)
+		r = hubha_pg_exec(conn, "SELECT pg_reload_conf()", NULL, err, sizeof(err));
+	if (r < 0)
+		hubha_log(LOG_ERR, "Cannot set synchronous_standby_names: %s", err);
+	else
+		hubha_log(LOG_INFO, "synchronous_standby_names = '%s'", names);
+	return r;
+}
+
+/*
+ * The primary publishes what it alone can see: which standbys stream, in sync
+ * or not, and their promotion scores ranked by how much WAL they have.  Each
+ * value is versioned by the walsender's pid, so a standby that reconnects is
+ * written again even if its cached value looks the same.
+ */
+static void primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg_status *st)
+{
+	char version[32], node[256], score[16];
+	const char *cur = pg->node_list;
+	bool any_sync = false;
+
+	snprintf(version, sizeof(version), "tl%u", st->timeline);
+	publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "status", "PRI", version);
+	publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "data-status", "LATEST", version);
+	publish(pg, true, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_PRIMARY, version);
+	if (pg->check_wal_receiver)
+		publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "receiver-status", "normal (master)", version);
+
+	while (next_node(&cur, node, sizeof(node))) {
+		const struct hubha_pg_standby *s;
+		int rank = 0;
+
+		if (strcmp(node, pg->node) == 0)
+			continue;
+		s = find_standby(st, node);
+		if (!s || strcmp(s->state, "streaming") != 0) {
+			publish(pg, true, HUBHA_ATTR_TRANSIENT, node, "data-status", "DISCONNECT", "none");
+			publish(pg, true, HUBHA_ATTR_PROMOTION, node, NULL, SCORE_DISCONNECTED, "none");
+			continue;
+		}
+		any_sync |= is_sync(s);
+		/* Rank: synchronous standbys first, then by how far they have flushed. */
+		for (unsigned i = 0; i < st->n_standbys; i++) {
+			const struct hubha_pg_standby *o = &st->standbys[i];
+
+			if (o == s || strcmp(o->state, "streaming") != 0)
+				continue;
+			if ((is_sync(o) && !is_sync(s)) || (is_sync(o) == is_sync(s) && o->flush_lsn > s->flush_lsn))
+				rank++;
+		}
+		snprintf(version, sizeof(version), "pid%d", s->pid);
+		snprintf(score, sizeof(score), "%d", SCORE_BEST_STANDBY - rank);
+		publish(pg, true, HUBHA_ATTR_TRANSIENT, node, "status", is_sync(s) ? "HS:sync" : "HS:async", version);
+		publish(pg, true, HUBHA_ATTR_TRANSIENT, node, "data-status",
+			is_sync(s) ? "STREAMING|SYNC" : "STREAMING|ASYNC", version);
+		publish(pg, true, HUBHA_ATTR_PROMOTION, node, NULL, score, version);
+	}
+
+	if (pg->rep_mode == REP_SYNC) {
+		char want[1024];
+
+		sync_names(pg, want, sizeof(want));
+		if (!any_sync && pg->degrade_to_async && st->sync_names[0]) {
+			hubha_log(LOG_WARNING, "No synchronous standby is connected: degrading to asynchronous replication");
+			set_sync_names(conn, "");
+		} else if (strcmp(st->sync_names, want) != 0 && (any_sync || !pg->degrade_to_async ||
+								 st->n_standbys > 0)) {
+			set_sync_names(conn, want);
+		}
+	}
+}
+
+/* What a stopped instance's control data says it was. */
+static int monitor_stopped(struct pgsql *pg)
+{
+	struct hubha_ocf_ctx *ctx = pg->ctx;
+	struct controldata cd;
+	int r;
+
+	if (!pgsql_has_datadir(pg))
+		return HUBHA_OCF_NOT_RUNNING;
+	r = pgsql_controldata(pg, &cd);
+	if (r < 0) {
+		/* A probe must work with the binaries missing: nothing can run without them. */
+		if (ctx->probe)
+			return HUBHA_OCF_NOT_RUNNING;
+		hubha_ocf_reason(ctx, "Cannot read control data with %s/pg_controldata: %s", pg->bindir, strerror(-r));
+		return HUBHA_OCF_ERR_INSTALLED;
+	}
+	if (strcmp(cd.state, "in production") == 0 && pg->rep_mode != REP_NONE) {
+		hubha_ocf_reason(ctx, "PostgreSQL crashed as primary (control data: in production, no postmaster)");
+		return HUBHA_OCF_FAILED_PROMOTED;
+	}
+	if (strcmp(cd.state, "in production") == 0 || strcmp(cd.state, "in archive recovery") == 0) {
+		hubha_ocf_reason(ctx, "PostgreSQL is not running but did not shut down cleanly (%s)", cd.state);
+		return HUBHA_OCF_ERR_GENERIC;
+	}
+	return HUBHA_OCF_NOT_RUNNING;
+}
+
+/*
+ * The monitor: pid file, one status query, attributes only on change.
+ * ret_status (optional) receives the status when the instance runs.
+ */
+static int pgsql_monitor_status(struct pgsql *pg, bool publish_attrs, struct hubha_pg_status *ret_status)
+{
+	struct hubha_ocf_ctx *ctx = pg->ctx;
+	struct hubha_pg_status st;
+	char err[512];
+	PGconn *conn;
+	int r, rc;
+
+	if (!pgsql_postmaster_pid(pg))
+		return monitor_stopped(pg);
+	r = connect_local(pg, &conn, err, sizeof(err));
+	if (r < 0) {
+		hubha_ocf_reason(ctx, "PostgreSQL runs but does not accept connections: %s", err);
+		return HUBHA_OCF_ERR_GENERIC;
+	}
+	r = hubha_pg_status_get(conn, &st, err, sizeof(err));
+	if (r < 0) {
+		hubha_ocf_reason(ctx, "Status query failed: %s", err);
+		hubha_pg_close(conn);
+		return HUBHA_OCF_ERR_GENERIC;
+	}
+	if (pg->monitor_sql && strcmp(pg->monitor_sql, "select now();") != 0) {
+		r = hubha_pg_exec(conn, pg->monitor_sql, NULL, err, sizeof(err));
+		if (r < 0) {
+			hubha_ocf_reason(ctx, "monitor_sql failed: %s", err);
+			hubha_pg_close(conn);
+			return HUBHA_OCF_ERR_GENERIC;
+		}
+	}
+	if (pg->rep_mode == REP_NONE) {
+		rc = HUBHA_OCF_SUCCESS;
+	} else if (st.in_recovery) {
+		rc = HUBHA_OCF_SUCCESS;
+		if (publish_attrs) {
+			bool streaming = strcmp(st.receiver, "streaming") == 0;
+
+			/* While streaming, the primary says whether this standby is sync or async. */
+			if (!streaming)
+				publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL);
+			if (pg->check_wal_receiver)
+				publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "receiver-status",
+					streaming ? "normal" : "ERROR", NULL);
+		}
+	} else {
+		rc = HUBHA_OCF_RUNNING_PROMOTED;
+		if (publish_attrs)
+			primary_publish(pg, conn, &st);
+	}
+	hubha_pg_close(conn);
+	if (ret_status)
+		*ret_status = st;
+	return rc;
+}
+
+static int pgsql_monitor(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
+{
+	int rc = pgsql_check_install(pg, false);
+
+	if (rc != HUBHA_OCF_SUCCESS)
+		return ctx->probe ? HUBHA_OCF_NOT_RUNNING : rc;
+	return pgsql_monitor_status(pg, !ctx->probe, NULL);
+}
+
+/* A stopped former primary may have written WAL no standby got: decide before it starts as a standby. */
+static int rejoin_check(struct pgsql *pg)
+{
+	struct hubha_ocf_ctx *ctx = pg->ctx;
+	struct hubha_pg_target t = {
+		.host = pg->master_ip, .port = (unsigned)pg->master_port, .dbname = pg->pgdb,
+		.user = pg->pgdba, .timeout_ms = 3000,
+	};
+	struct controldata cd;
+	char err[256], src[1024];
+	PGconn *conn;
+	char *in_recovery = NULL;
+	bool primary_elsewhere = false;
+	int r;
+
+	r = pgsql_controldata(pg, &cd);
+	if (r < 0) {
+		hubha_ocf_reason(ctx, "Cannot read control data: %s", strerror(-r));
+		return HUBHA_OCF_ERR_INSTALLED;
+	}
+	/* Only a crash as primary can leave WAL behind that a promoted standby never received. */
+	if (strcmp(cd.state, "in production") != 0)
+		return HUBHA_OCF_SUCCESS;
+	if (hubha_pg_connect(&t, &conn, err, sizeof(err)) == 0) {
+		if (hubha_pg_exec(conn, "SELECT pg_is_in_recovery()", &in_recovery, err, sizeof(err)) == 0 &&
+		    in_recovery && strcmp(in_recovery, "f") == 0)
+			primary_elsewhere = true;
+		free(in_recovery);
+		hubha_pg_close(conn);
+	}
+	/* With no other primary this node may well hold the most recent data: let the election decide. */
+	if (!primary_elsewhere)
+		return HUBHA_OCF_SUCCESS;
+	if (!pg->auto_rewind) {
+		hubha_ocf_reason(ctx, "This node crashed as primary and another primary now runs at %s:%ld; its "
+				 "timeline may have diverged: set auto_rewind=true or rebuild it", pg->master_ip,
+				 pg->master_port);
+		return HUBHA_OCF_ERR_GENERIC;
+	}
+	snprintf(src, sizeof(src), "host=%s port=%ld user=%s dbname=%s connect_timeout=10", pg->master_ip,
+		 pg->master_port, pg->pgdba, pg->pgdb);
+	hubha_log(LOG_WARNING, "Crashed old primary: rewinding from %s:%ld", pg->master_ip, pg->master_port);
+	r = pgsql_rewind(pg, src, ctx->timeout_ms / 2);
+	if (r < 0)
+		return HUBHA_OCF_ERR_GENERIC;
+	hubha_log(LOG_INFO, "pg_rewind done; rejoining as a standby");
+	return HUBHA_OCF_SUCCESS;
+}
+
+static int wait_running(struct pgsql *pg, int want, unsigned budget_ms)
+{
+	int rc = HUBHA_OCF_ERR_GENERIC;
+
+	for (unsigned waited = 0;; waited += 200) {
+		pg->ctx->reason[0] = '\0';
+		rc = pgsql_monitor_status(pg, false, NULL);
+		if (rc == want || waited >= budget_ms)
+			return rc;
+		usleep(200000);
+	}
+}
+
+static int start_instance(struct pgsql *pg)
+{
+	struct hubha_ocf_ctx *ctx = pg->ctx;
+	char reason[512];
+	int r, rc;
+
+	if (pg->rep_mode != REP_NONE) {
+		rc = rejoin_check(pg);
+		if (rc != HUBHA_OCF_SUCCESS)
+			return rc;
+		if (pgsql_conf_standby(pg, reason, sizeof(reason)) < 0) {
+			hubha_ocf_reason(ctx, "%s", reason);
+			return HUBHA_OCF_ERR_GENERIC;
+		}
+	}
+	r = pgsql_ctl_start(pg, ctx->timeout_ms);
+	if (r != 0) {
+		hubha_ocf_reason(ctx, "pg_ctl start failed (%d); see logfile=%s", r, pg->logfile);
+		return HUBHA_OCF_ERR_GENERIC;
+	}
+	rc = wait_running(pg, HUBHA_OCF_SUCCESS, ctx->timeout_ms / 4);
+	if (rc != HUBHA_OCF_SUCCESS) {
+		if (!ctx->reason[0])
+			hubha_ocf_reason(ctx, "PostgreSQL started but is not a running %s (%d)",
+					 pg->rep_mode == REP_NONE ? "instance" : "standby", rc);
+		return HUBHA_OCF_ERR_GENERIC;
+	}
+	return HUBHA_OCF_SUCCESS;
+}
+
+static int pgsql_start(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
+{
+	char *score = NULL;
+	int rc;
+
+	rc = pgsql_check_install(pg, true);
+	if (rc != HUBHA_OCF_SUCCESS)
+		return rc;
+	rc = pgsql_monitor_status(pg, false, NULL);
+	if (rc == HUBHA_OCF_SUCCESS)
+		return HUBHA_OCF_SUCCESS;
+	if (rc == HUBHA_OCF_RUNNING_PROMOTED) {
+		hubha_ocf_reason(ctx, "PostgreSQL already runs as a primary; a start must give a standby");
+		return HUBHA_OCF_ERR_GENERIC;
+	}
+	if (pgsql_postmaster_pid(pg)) {
+		hubha_ocf_reason(ctx, "PostgreSQL runs but cannot be monitored: %s", ctx->reason);
+		return HUBHA_OCF_ERR_GENERIC;
+	}
+	ctx->reason[0] = '\0';
+	rc = start_instance(pg);
+	if (rc != HUBHA_OCF_SUCCESS)
+		return rc;
+	if (pg->rep_mode != REP_NONE) {
+		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL);
+		/* A cold cluster has no primary to score us: become eligible, the election picks the best. */
+		if (hubha_attr_get(HUBHA_ATTR_PROMOTION, NULL, pg->rsc, &score) == -ENOENT)
+			publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_UNKNOWN, NULL);
+		free(score);
+	}
+	hubha_log(LOG_INFO, "PostgreSQL started%s", pg->rep_mode != REP_NONE ? " as a standby" : "");
+	return HUBHA_OCF_SUCCESS;
+}
+
+static int stop_instance(struct pgsql *pg, unsigned escalate_s)
+{
+	struct hubha_ocf_ctx *ctx = pg->ctx;
+	pid_t pid;
+	int r;
+
+	if (!pgsql_postmaster_pid(pg))
+		return HUBHA_OCF_SUCCESS;
+	r = pgsql_ctl_stop(pg, "fast", escalate_s);
+	if (r == 0 && !pgsql_postmaster_pid(pg))
+		return HUBHA_OCF_SUCCESS;
+	hubha_log(LOG_WARNING, "Fast shutdown did not finish in %us: immediate shutdown", escalate_s);
+	r = pgsql_ctl_stop(pg, "immediate", 10);
+	if (r == 0 && !pgsql_postmaster_pid(pg))
+		return HUBHA_OCF_SUCCESS;
+	pid = pgsql_postmaster_pid(pg);
+	if (pid) {
+		hubha_log(LOG_ERR, "Immediate shutdown failed: killing postmaster %d", (int)pid);
+		kill(pid, SIGKILL);
+		for (int i = 0; i < 50 && pgsql_postmaster_pid(pg); i++)
+			usleep(100000);
+	}
+	if (pgsql_postmaster_pid(pg)) {
+		hubha_ocf_reason(ctx, "PostgreSQL would not stop");
+		return HUBHA_OCF_ERR_GENERIC;
+	}
+	return HUBHA_OCF_SUCCESS;
+}
+
+static int pgsql_stop(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
+{
+	struct hubha_pg_status st;
+	unsigned escalate;
+	int rc;
+
+	(void)ctx;
+	rc = pgsql_monitor_status(pg, false, &st);
+	escalate = (unsigned)(rc == HUBHA_OCF_SUCCESS && pg->rep_mode != REP_NONE ? pg->stop_escalate_in_slave
+										    : pg->stop_escalate);
+	ctx->reason[0] = '\0';
+	rc = stop_instance(pg, escalate);
+	if (rc == HUBHA_OCF_SUCCESS && pg->rep_mode != REP_NONE)
+		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "STOP", NULL);
+	return rc;
+}
+
+static void lsn_location(const struct hubha_pg_status *st, char *buf, size_t len)
+{
+	char lsn[32];
+
+	hubha_lsn_format(st->lsn, lsn, sizeof(lsn));
+	snprintf(buf, len, "%u/%s", st->timeline, lsn);
+}
+
+static int parse_location(const char *v, unsigned *tl, hubha_lsn *lsn)
+{
+	char buf[64];
+	const char *slash = strchr(v, '/');
+
+	if (!slash)
+		return -EINVAL;
+	*tl = (unsigned)strtoul(v, NULL, 10);
+	snprintf(buf, sizeof(buf), "%s", slash + 1);
+	return hubha_lsn_parse(buf, lsn);
+}
+
+/* Names in a notify list (space separated) that appear in node_list, except ours. */
+static bool listed(const char *list, const char *node)
+{
+	const char *cur = list;
+	char n[256];
+
+	while (next_node(&cur, n, sizeof(n)))
+		if (strcmp(n, node) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The election, just before promoting: every standby wrote its (timeline, LSN)
+ * in the pre-promote notification.  If one is ahead of us it gets the
+ * promotion instead, and we refuse.
+ */
+static int election(struct pgsql *pg, const struct hubha_pg_status *self)
+{
+	struct hubha_ocf_ctx *ctx = pg->ctx;
+	char name[256], *peers = NULL, *v;
+	const char *cur;
+	char node[256];
+	unsigned my_tl = self->timeline;
+	hubha_lsn my_lsn = self->lsn;
+	int r;
+
+	attr_name(pg, "election", name, sizeof(name));
+	r = hubha_attr_get(HUBHA_ATTR_PRIVATE, NULL, name, &peers);
+	if (r < 0) {
+		hubha_log(LOG_WARNING, "No election data (is notify=true set?): promoting on the score alone");
+		return HUBHA_OCF_SUCCESS;
+	}
+	/* peers = "<standbys that took part>|<node being demoted>" */
+	v = strchr(peers, '|');
+	if (v)
+		*v++ = '\0';
+	if (v && *v) {
+		char *cp = NULL;
+
+		attr_name(pg, "demote-checkpoint", name, sizeof(name));
+		if (hubha_attr_get(HUBHA_ATTR_PRIVATE, v, name, &cp) == 0) {
+			hubha_lsn ck = 0;
+			char got[32];
+
+			hubha_lsn_parse(cp, &ck);
+			hubha_lsn_format(my_lsn, got, sizeof(got));
+			if (my_lsn <= ck) {
+				hubha_ocf_reason(ctx, "Switchover refused: the old primary %s shut down at %s and this "
+						 "standby has only %s", v, cp, got);
+				publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", ctx->reason, NULL);
+				free(cp);
+				free(peers);
+				return HUBHA_OCF_ERR_GENERIC;
+			}
+			free(cp);
+		}
+	}
+	attr_name(pg, "lsn-location", name, sizeof(name));
+	cur = peers;
+	while (next_node(&cur, node, sizeof(node))) {
+		unsigned tl;
+		hubha_lsn lsn;
+		char *loc = NULL;
+
+		if (strcmp(node, pg->node) == 0 || hubha_attr_get(HUBHA_ATTR_PRIVATE, node, name, &loc) < 0)
+			continue;
+		if (parse_location(loc, &tl, &lsn) == 0 && (tl > my_tl || (tl == my_tl && lsn > my_lsn))) {
+			char mine[64];
+
+			lsn_location(self, mine, sizeof(mine));
+			hubha_ocf_reason(ctx, "Promotion handed to %s: it has more recent data (%s) than this node (%s)",
+					 node, loc, mine);
+			publish(pg, false, HUBHA_ATTR_PROMOTION, node, NULL, "1000", NULL);
+			publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, "1", NULL);
+			publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", ctx->reason, NULL);
+			free(loc);
+			free(peers);
+			return HUBHA_OCF_ERR_GENERIC;
+		}
+		free(loc);
+	}
+	free(peers);
+	return HUBHA_OCF_SUCCESS;
+}
+
+/* The primary keeps one slot per other listed node, and none for nodes that left the list. */
+static void manage_slots(struct pgsql *pg, PGconn *conn)
+{
+	const char *cur = pg->node_list;
+	char node[256], slot[320], sql[1024], err[256];
+	char *lit = NULL;
+
+	if (!pg->slot_name)
+		return;
+	while (next_node(&cur, node, sizeof(node))) {
+		if (strcmp(node, pg->node) == 0)
+			continue;
+		pgsql_slot_name(pg->slot_name, node, slot, sizeof(slot));
+		if (hubha_pg_quote_literal(conn, slot, &lit) < 0)
+			continue;
+		snprintf(sql, sizeof(sql), "SELECT pg_create_physical_replication_slot(%s) WHERE NOT EXISTS "
+			 "(SELECT 1 FROM pg_replication_slots WHERE slot_name = %s)", lit, lit);
+		if (hubha_pg_exec(conn, sql, NULL, err, sizeof(err)) < 0)
+			hubha_log(LOG_WARNING, "Cannot create replication slot %s: %s", slot, err);
+		free(lit);
+	}
+	/* Slots under our prefix that name no listed node: drop them so they do not pin WAL forever. */
+	if (hubha_pg_quote_literal(conn, pg->slot_name, &lit) < 0)
+		return;
+	snprintf(sql, sizeof(sql), "SELECT string_agg(slot_name, ' ') FROM pg_replication_slots WHERE "
+		 "slot_type = 'physical' AND NOT active AND starts_with(slot_name, %s || '_')", lit);
+	free(lit);
+	{
+		char *names = NULL;
+
+		if (hubha_pg_exec(conn, sql, &names, err, sizeof(err)) == 0 && names) {
+			const char *c = names;
+			char s[320];
+
+			while (next_node(&c, s, sizeof(s))) {
+				bool keep = false;
+				const char *n2 = pg->node_list;
+				char nn[256], expect[320];
+
+				while (next_node(&n2, nn, sizeof(nn))) {
+					pgsql_slot_name(pg->slot_name, nn, expect, sizeof(expect));
+					keep |= strcmp(expect, s) == 0;
+				}
+				if (keep || hubha_pg_quote_literal(conn, s, &lit) < 0)
+					continue;
+				snprintf(sql, sizeof(sql), "SELECT pg_drop_replication_slot(%s)", lit);
+				free(lit);
+				if (hubha_pg_exec(conn, sql, NULL, err, sizeof(err)) == 0)
+					hubha_log(LOG_INFO, "Dropped replication slot %s of a node no longer listed", s);
+			}
+		}
+		free(names);
+	}
+}
+
+static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
+{
+	struct hubha_pg_status st;
+	char err[512], sql[128], *ok = NULL, name[256];
+	const char *cur;
+	char node[256];
+	PGconn *conn;
+	int rc, r;
+
+	if (pg->rep_mode == REP_NONE) {
+		hubha_ocf_reason(ctx, "rep_mode=none: this resource cannot be promoted");
+		return HUBHA_OCF_ERR_CONFIGURED;
+	}
+	rc = pgsql_monitor_status(pg, false, &st);
+	if (rc == HUBHA_OCF_RUNNING_PROMOTED)
+		return HUBHA_OCF_SUCCESS;
+	if (rc != HUBHA_OCF_SUCCESS) {
+		if (!ctx->reason[0])
+			hubha_ocf_reason(ctx, "Only a running standby can be promoted (monitor: %d)", rc);
+		return HUBHA_OCF_ERR_GENERIC;
+	}
+	rc = election(pg, &st);
+	if (rc != HUBHA_OCF_SUCCESS)
+		return rc;
+
+	r = connect_local(pg, &conn, err, sizeof(err));
+	if (r < 0) {
+		hubha_ocf_reason(ctx, "Cannot connect to promote: %s", err);
+		return HUBHA_OCF_ERR_GENERIC;
+	}
+	snprintf(sql, sizeof(sql), "SELECT pg_promote(true, %u)", ctx->timeout_ms / 2000 ? ctx->timeout_ms / 2000 : 1);
+	r = hubha_pg_exec(conn, sql, &ok, err, sizeof(err));
+	if (r < 0 || !ok || strcmp(ok, "t") != 0) {
+		hubha_ocf_reason(ctx, "pg_promote failed: %s", r < 0 ? err : "not promoted in time");
+		free(ok);
+		hubha_pg_close(conn);
+		return HUBHA_OCF_ERR_GENERIC;
+	}
+	free(ok);
+	set_sync_names(conn, "");
+	if (pg->rep_mode == REP_SYNC) {
+		char want[1024];
+
+		sync_names(pg, want, sizeof(want));
+		set_sync_names(conn, want);
+	}
+	manage_slots(pg, conn);
+	hubha_pg_close(conn);
+
+	if (pg->restart_on_promote) {
+		rc = stop_instance(pg, (unsigned)pg->stop_escalate);
+		if (rc == HUBHA_OCF_SUCCESS && pgsql_ctl_start(pg, ctx->timeout_ms / 2) != 0) {
+			hubha_ocf_reason(ctx, "Restart after promotion failed; see logfile=%s", pg->logfile);
+			return HUBHA_OCF_ERR_GENERIC;
+		}
+	}
+	rc = wait_running(pg, HUBHA_OCF_RUNNING_PROMOTED, ctx->timeout_ms / 4);
+	if (rc != HUBHA_OCF_RUNNING_PROMOTED) {
+		if (!ctx->reason[0])
+			hubha_ocf_reason(ctx, "Promoted, but the monitor says %d", rc);
+		return HUBHA_OCF_ERR_GENERIC;
+	}
+	/* Election data served its purpose; stale values must not sway the next one. */
+	attr_name(pg, "lsn-location", name, sizeof(name));
+	cur = pg->node_list;
+	while (next_node(&cur, node, sizeof(node))) {
+		char ck[256];
+
+		hubha_attr_delete(NULL, HUBHA_ATTR_PRIVATE, node, name);
+		attr_name(pg, "demote-checkpoint", ck, sizeof(ck));
+		hubha_attr_delete(NULL, HUBHA_ATTR_PRIVATE, node, ck);
+	}
+	unpublish(pg, HUBHA_ATTR_PRIVATE, NULL, "election");
+	unpublish(pg, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason");
+	publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "PRI", NULL);
+	publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "data-status", "LATEST", NULL);
+	publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_PRIMARY, NULL);
+	hubha_log(LOG_INFO, "Promoted to primary");
+	return HUBHA_OCF_SUCCESS;
+}
+
+static int pgsql_demote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
+{
+	struct controldata cd;
+	char lsn[32];
+	int rc;
+
+	rc = pgsql_monitor_status(pg, false, NULL);
+	if (rc == HUBHA_OCF_SUCCESS)
+		return HUBHA_OCF_SUCCESS;
+	ctx->reason[0] = '\0';
+	rc = stop_instance(pg, (unsigned)pg->stop_escalate);
+	if (rc != HUBHA_OCF_SUCCESS)
+		return rc;
+	/* The new primary must have received our shutdown checkpoint; tell it where it is. */
+	if (pgsql_controldata(pg, &cd) == 0 && strcmp(cd.state, "shut down") == 0) {
+		hubha_lsn_format(cd.checkpoint, lsn, sizeof(lsn));
+		publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "demote-checkpoint", lsn, NULL);
+	}
+	publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_UNKNOWN, NULL);
+	rc = start_instance(pg);
+	if (rc == HUBHA_OCF_SUCCESS) {
+		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL);
+		hubha_log(LOG_INFO, "Demoted: running as a standby");
+	}
+	return rc;
+}
+
+static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
+{
+	const char *type = getenv("OCF_RESKEY_CRM_meta_notify_type");
+	const char *op = getenv("OCF_RESKEY_CRM_meta_notify_operation");
+	struct hubha_pg_status st;
+	char loc[64];
+
+	(void)ctx;
+	if (!type || !op || strcmp(type, "pre") != 0 || strcmp(op, "promote") != 0)
+		return HUBHA_OCF_SUCCESS;
+	/* pre-promote: every standby publishes where its data is. */
+	if (pgsql_monitor_status(pg, false, &st) == HUBHA_OCF_SUCCESS && st.in_recovery) {
+		lsn_location(&st, loc, sizeof(loc));
+		publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "lsn-location", loc, NULL);
+	}
+	ctx->reason[0] = '\0';
+	/* The node about to be promoted remembers who took part, and who is being demoted. */
+	{
+		const char *promote = getenv("OCF_RESKEY_CRM_meta_notify_promote_uname");
+		const char *demote = getenv("OCF_RESKEY_CRM_meta_notify_demote_uname");
+		const char *standbys = getenv("OCF_RESKEY_CRM_meta_notify_unpromoted_uname");
+		char peers[2048];
+
+		if (!standbys || !*standbys)
+			standbys = getenv("OCF_RESKEY_CRM_meta_notify_slave_uname");
+		if (promote && listed(promote, pg->node)) {
+			char demoted[256] = "";
+			const char *c = demote;
+
+			next_node(&c, demoted, sizeof(demoted));
+			snprintf(peers, sizeof(peers), "%s|%s", standbys ? standbys : "", demoted);
+			publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "election", peers, NULL);
+		}
+	}
+	return HUBHA_OCF_SUCCESS;
+}
+
+static int pgsql_validate_all(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
+{
+	(void)ctx;
+	return pgsql_check_install(pg, true);
+}
+
+/* Every action runs with the parameters resolved and the attribute cache open. */
+static int with_pgsql(struct hubha_ocf_ctx *ctx, int (*fn)(struct hubha_ocf_ctx *, struct pgsql *))
+{
+	char config[4200];
+	struct pgsql pg;
+	int rc;
+
+	rc = pgsql_load(ctx, &pg, config, sizeof(config));
+	if (rc != HUBHA_OCF_SUCCESS)
+		return rc;
+	if (fn != pgsql_validate_all)
+		attrs_open(&pg);
+	rc = fn(ctx, &pg);
+	attrs_close(&pg);
+	return rc;
+}
+
+#define ACTION(name)                                         \
+	static int action_##name(struct hubha_ocf_ctx *ctx)  \
+	{                                                    \
+		return with_pgsql(ctx, pgsql_##name);        \
+	}
+ACTION(start)
+ACTION(stop)
+ACTION(monitor)
+ACTION(promote)
+ACTION(demote)
+ACTION(notify)
+ACTION(validate_all)
+
+static const struct hubha_action_def pgsql_actions[] = {
+	{ .name = "start", .timeout_s = 120, .fn = action_start },
+	{ .name = "stop", .timeout_s = 120, .fn = action_stop },
+	{ .name = "monitor", .timeout_s = 30, .interval_s = 30, .fn = action_monitor },
+	{ .name = "monitor", .timeout_s = 30, .interval_s = 29, .role = "Promoted", .fn = action_monitor },
+	{ .name = "promote", .timeout_s = 120, .fn = action_promote },
+	{ .name = "demote", .timeout_s = 120, .fn = action_demote },
+	{ .name = "notify", .timeout_s = 90, .fn = action_notify },
+	{ .name = "validate-all", .timeout_s = 5, .fn = action_validate_all },
+	{ .name = "meta-data", .timeout_s = 5 },
+};
+
+const struct hubha_ocf_agent pgsql_agent = {
+	.name = "pgsql",
+	.version = PACKAGE_VERSION,
+	.shortdesc = "Promotable PostgreSQL with streaming replication",
+	.longdesc = "Manages a PostgreSQL instance as a promotable clone: one primary, the other nodes streaming "
+		    "standbys. It takes ocf:heartbeat:pgsql's parameters and publishes its node attributes "
+		    "(<resource>-status: PRI, HS:sync, HS:async, HS:alone, STOP; <resource>-data-status: LATEST, "
+		    "STREAMING|SYNC, STREAMING|ASYNC, DISCONNECT), and it is safe the way PAF is: every start is a "
+		    "standby start; promotion goes to the standby with the highest (timeline, LSN), compared "
+		    "across nodes in the pre-promote notification (configure notify=true); a switchover checks "
+		    "that the new primary received the old one's shutdown checkpoint; a primary that crashed is "
+		    "reported as failed (9) and never rejoins silently. heartbeat:pgsql's PGSQL.lock file is not "
+		    "reproduced: it is not needed. When no node can be promoted, <resource>-no-promote-reason "
+		    "says why. The monitor is one libpq round trip over the socket and starts no process; "
+		    "attributes are written only when they change.",
+	.params = pgsql_params,
+	.n_params = sizeof(pgsql_params) / sizeof(pgsql_params[0]),
+	.actions = pgsql_actions,
+	.n_actions = sizeof(pgsql_actions) / sizeof(pgsql_actions[0]),
+	.validate = pgsql_validate,
+};
+
+int main(int argc, char **argv)
+{
+	return hubha_ocf_main(&pgsql_agent, argc, argv);
+}
