@@ -12,7 +12,7 @@ PACKAGES=(
 	pacemaker pacemaker-cli-utils corosync resource-agents postgresql-15
 	libxml2-utils iproute2 iputils-ping tcpdump util-linux procps
 	# bench
-	hyperfine strace
+	hyperfine strace socat
 )
 
 missing=()
