@@ -279,6 +279,8 @@ static void publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, co
 	char name[256];
 	int r;
 
+	if (cached && !pg->attrs)
+		attrs_open(pg);
 	if (kind == HUBHA_ATTR_PROMOTION)
 		snprintf(name, sizeof(name), "%s", pg->rsc);
 	else
@@ -715,12 +717,29 @@ static int pgsql_stop(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	return rc;
 }
 
-static void lsn_location(const struct hubha_pg_status *st, char *buf, size_t len)
+static void format_location(uint32_t tl, hubha_lsn lsn, char *buf, size_t len)
 {
-	char lsn[32];
+	char l[32];
 
-	hubha_lsn_format(st->lsn, lsn, sizeof(lsn));
-	snprintf(buf, len, "%u/%s", st->timeline, lsn);
+	hubha_lsn_format(lsn, l, sizeof(l));
+	snprintf(buf, len, "%u/%s", tl, l);
+}
+
+/* This standby's (timeline, LSN), as precise as the election needs it. */
+static int local_location(struct pgsql *pg, uint32_t *tl, hubha_lsn *lsn)
+{
+	char err[512];
+	PGconn *conn;
+	int r;
+
+	r = connect_local(pg, &conn, err, sizeof(err));
+	if (r == 0) {
+		r = hubha_pg_location(conn, tl, lsn, err, sizeof(err));
+		hubha_pg_close(conn);
+	}
+	if (r < 0)
+		hubha_ocf_reason(pg->ctx, "Cannot read this node's WAL position: %s", err);
+	return r;
 }
 
 static int parse_location(const char *v, unsigned *tl, hubha_lsn *lsn)
@@ -752,16 +771,18 @@ static bool listed(const char *list, const char *node)
  * in the pre-promote notification.  If one is ahead of us it gets the
  * promotion instead, and we refuse.
  */
-static int election(struct pgsql *pg, const struct hubha_pg_status *self)
+static int election(struct pgsql *pg)
 {
 	struct hubha_ocf_ctx *ctx = pg->ctx;
 	char name[256], *peers = NULL, *v;
 	const char *cur;
 	char node[256];
-	unsigned my_tl = self->timeline;
-	hubha_lsn my_lsn = self->lsn;
+	uint32_t my_tl;
+	hubha_lsn my_lsn;
 	int r;
 
+	if (local_location(pg, &my_tl, &my_lsn) < 0)
+		return HUBHA_OCF_ERR_GENERIC;
 	attr_name(pg, "election", name, sizeof(name));
 	r = hubha_attr_get(HUBHA_ATTR_PRIVATE, NULL, name, &peers);
 	if (r < 0) {
@@ -800,12 +821,14 @@ static int election(struct pgsql *pg, const struct hubha_pg_status *self)
 		hubha_lsn lsn;
 		char *loc = NULL;
 
-		if (strcmp(node, pg->node) == 0 || hubha_attr_get(HUBHA_ATTR_PRIVATE, node, name, &loc) < 0)
+		/* The node being demoted is checked above, against its shutdown checkpoint. */
+		if (strcmp(node, pg->node) == 0 || (v && strcmp(node, v) == 0) ||
+		    hubha_attr_get(HUBHA_ATTR_PRIVATE, node, name, &loc) < 0)
 			continue;
 		if (parse_location(loc, &tl, &lsn) == 0 && (tl > my_tl || (tl == my_tl && lsn > my_lsn))) {
 			char mine[64];
 
-			lsn_location(self, mine, sizeof(mine));
+			format_location(my_tl, my_lsn, mine, sizeof(mine));
 			hubha_ocf_reason(ctx, "Promotion handed to %s: it has more recent data (%s) than this node (%s)",
 					 node, loc, mine);
 			publish(pg, false, HUBHA_ATTR_PROMOTION, node, NULL, "1000", NULL);
@@ -897,7 +920,7 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 			hubha_ocf_reason(ctx, "Only a running standby can be promoted (monitor: %d)", rc);
 		return HUBHA_OCF_ERR_GENERIC;
 	}
-	rc = election(pg, &st);
+	rc = election(pg);
 	if (rc != HUBHA_OCF_SUCCESS)
 		return rc;
 
@@ -988,15 +1011,15 @@ static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
 	const char *type = getenv("OCF_RESKEY_CRM_meta_notify_type");
 	const char *op = getenv("OCF_RESKEY_CRM_meta_notify_operation");
-	struct hubha_pg_status st;
+	uint32_t tl;
+	hubha_lsn lsn;
 	char loc[64];
 
-	(void)ctx;
 	if (!type || !op || strcmp(type, "pre") != 0 || strcmp(op, "promote") != 0)
 		return HUBHA_OCF_SUCCESS;
 	/* pre-promote: every standby publishes where its data is. */
-	if (pgsql_monitor_status(pg, false, &st) == HUBHA_OCF_SUCCESS && st.in_recovery) {
-		lsn_location(&st, loc, sizeof(loc));
+	if (pgsql_monitor_status(pg, false, NULL) == HUBHA_OCF_SUCCESS && local_location(pg, &tl, &lsn) == 0) {
+		format_location(tl, lsn, loc, sizeof(loc));
 		publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "lsn-location", loc, NULL);
 	}
 	ctx->reason[0] = '\0';
@@ -1037,8 +1060,6 @@ static int with_pgsql(struct hubha_ocf_ctx *ctx, int (*fn)(struct hubha_ocf_ctx 
 	rc = pgsql_load(ctx, &pg, config, sizeof(config));
 	if (rc != HUBHA_OCF_SUCCESS)
 		return rc;
-	if (fn != pgsql_validate_all)
-		attrs_open(&pg);
 	rc = fn(ctx, &pg);
 	attrs_close(&pg);
 	return rc;

@@ -57,7 +57,8 @@ static int attrd_identity(char *buf, size_t len)
 		if (!fgets(comm, sizeof(comm), f))
 			comm[0] = '\0';
 		fclose(f);
-		if (strcmp(comm, "pacemaker-attr\n") != 0)
+		/* comm holds at most 15 characters: "pacemaker-attrd" just fits. */
+		if (strcmp(comm, "pacemaker-attrd\n") != 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
 		f = fopen(path, "re");

@@ -193,6 +193,43 @@ int hubha_pg_status_get(PGconn *conn, struct hubha_pg_status *ret_status, char *
 	return 0;
 }
 
+static const char location_sql[] =
+	"SELECT CASE WHEN pg_is_in_recovery()"
+	"  THEN greatest((SELECT timeline_id FROM pg_control_checkpoint()),"
+	"                (SELECT received_tli FROM pg_stat_wal_receiver),"
+	"                (SELECT max(('x' || substr(name, 1, 8))::bit(32)::int) FROM pg_ls_waldir()"
+	"                 WHERE name ~ '^[0-9A-F]{24}$'))"
+	"  ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
+	" CASE WHEN pg_is_in_recovery()"
+	"  THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())"
+	"  ELSE pg_current_wal_lsn() END";
+
+int hubha_pg_location(PGconn *conn, uint32_t *ret_timeline, hubha_lsn *ret_lsn, char *err, size_t err_len)
+{
+	PGresult *res;
+	hubha_lsn lsn = 0;
+	uint32_t tl;
+
+	if (!conn || !ret_timeline || !ret_lsn)
+		return -EINVAL;
+	res = PQexec(conn, location_sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 2) {
+		set_err(err, err_len, PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+		PQclear(res);
+		return PQstatus(conn) == CONNECTION_OK ? -EIO : -ECONNRESET;
+	}
+	tl = (uint32_t)strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+	if (!PQgetisnull(res, 0, 1) && hubha_lsn_parse(PQgetvalue(res, 0, 1), &lsn) < 0) {
+		PQclear(res);
+		set_err(err, err_len, "unexpected answer to the location query");
+		return -EPROTO;
+	}
+	PQclear(res);
+	*ret_timeline = tl;
+	*ret_lsn = lsn;
+	return 0;
+}
+
 int hubha_pg_exec(PGconn *conn, const char *sql, char **ret_value, char *err, size_t err_len)
 {
 	PGresult *res;

@@ -67,6 +67,14 @@ struct hubha_pg_status {
 int hubha_pg_status_get(PGconn *conn, struct hubha_pg_status *ret_status, char *err, size_t err_len);
 
 /*
+ * Where this server's WAL ends, for elections: (timeline, LSN).  On a standby
+ * the timeline is the newest one it has WAL of, which the checkpoint's
+ * timeline only catches up with at the next restartpoint.  Lists pg_wal, so
+ * it is kept out of the monitor.
+ */
+int hubha_pg_location(PGconn *conn, uint32_t *ret_timeline, hubha_lsn *ret_lsn, char *err, size_t err_len);
+
+/*
  * Run one statement; with ret_value, the first column of the first row
  * (allocated, free() it; NULL when SQL NULL or no row).
  */

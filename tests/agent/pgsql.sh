@@ -1,0 +1,329 @@
+#!/bin/bash
+# pgsql against real PostgreSQL instances on loopback ports: bad input,
+# probes, a plain instance, async replication with promote, switchover,
+# crash and rewind, sync replication losing no acknowledged commit, a monitor
+# that forks nothing in the steady state, and ocf-tester.  Each instance has
+# its own port; master_ip=127.0.0.1 with master_port=<the primary's port>
+# stands for the address that follows the primary.
+. "$(dirname "$0")/pgsql-env.sh"
+
+setup_failed() { echo "setup failed: $*"; failures=$((failures + 1)); finish; exit 99; }
+
+echo "# setup"
+pg_node n0 "$(free_port)" || setup_failed "n0"
+pg_node n1 "$(free_port)" || setup_failed "n1"
+pg_plain_start n1 || setup_failed "start n1"
+sql n1 "create table t (id int primary key)" || setup_failed "table on n1"
+pg_standby n2 "$(free_port)" n1 || setup_failed "n2"
+pg_plain_stop n1 || setup_failed "stop n1"
+echo "# ports: n0 ${PORT[n0]}, n1 ${PORT[n1]}, n2 ${PORT[n2]}"
+
+# ---------------------------------------------------------------------------
+echo "# 1. validate-all and bad parameters: right code, one reason line, nothing changed"
+before=$(snap "$TMPD/n0")
+expect 0 "validate-all with a good configuration" -- agent n0 validate-all
+expect 5 "validate-all, pgctl does not exist" -- agent n0 validate-all OCF_RESKEY_pgctl=/nonexistent/pg_ctl
+one_reason
+expect 5 "start, pgctl does not exist" -- agent n0 start OCF_RESKEY_pgctl=/nonexistent/pg_ctl
+one_reason
+expect 6 "validate-all, rep_mode=bogus" -- agent n0 validate-all OCF_RESKEY_rep_mode=bogus
+one_reason
+expect 6 "start, rep_mode=bogus" -- agent n0 start OCF_RESKEY_rep_mode=bogus
+one_reason
+expect 6 "validate-all, pgport=notanumber" -- agent n0 validate-all OCF_RESKEY_pgport=notanumber
+one_reason
+expect 6 "start, pgport=notanumber" -- agent n0 start OCF_RESKEY_pgport=notanumber
+one_reason
+expect "5|6" "start, pgdata does not exist" -- agent n0 start OCF_RESKEY_pgdata="$TMPD/n0/nonexistent"
+one_reason
+after=$(snap "$TMPD/n0")
+if [ "$before" = "$after" ]; then ok "bad input changed nothing on disk"; else
+	not_ok "bad input changed files:"; diff <(echo "$before") <(echo "$after") | sed 's/^/#   /'; fi
+postmaster_pid n0 >/dev/null && not_ok "bad input started a postmaster" || ok "no postmaster started"
+
+# ---------------------------------------------------------------------------
+echo "# 2. probes and meta-data"
+expect 7 "probe, nothing running" -- agent n0 monitor
+expect 7 "probe, pgctl missing and nothing running" -- agent n0 monitor OCF_RESKEY_pgctl=/nonexistent/pg_ctl
+expect 7 "recurring monitor, nothing running" -- mon n0
+expect 0 "meta-data" -- agent n0 meta-data
+cp "$TMPD/out" "$TMPD/meta-data.xml"
+xmllint --noout "$TMPD/meta-data.xml" 2>/dev/null && ok "meta-data is well-formed XML" || not_ok "meta-data is not XML"
+missing=""
+for p in pgctl pgdata pgdba pgport socketdir pghost pgdb config logfile start_opt ctl_opt stop_escalate \
+	monitor_user rep_mode node_list master_ip repuser primary_conninfo_opt restore_command \
+	replication_slot_name tmpdir check_wal_receiver restart_on_promote master_port auto_rewind; do
+	grep -q "<parameter name=\"$p\"" "$TMPD/meta-data.xml" || missing="$missing $p"
+done
+[ -z "$missing" ] && ok "meta-data has every expected parameter (master_port, auto_rewind too)" ||
+	not_ok "meta-data lacks parameters:$missing"
+missing=""
+for a in start stop monitor promote demote notify validate-all meta-data; do
+	grep -q "<action name=\"$a\"" "$TMPD/meta-data.xml" || missing="$missing $a"
+done
+[ -z "$missing" ] && ok "meta-data lists start stop monitor promote demote notify" || not_ok "meta-data lacks:$missing"
+
+# ---------------------------------------------------------------------------
+echo "# 3. rep_mode=none: a plain instance"
+expect 0 "start" -- agent n0 start
+expect 0 "monitor" -- mon n0
+[ "$(sql n0 "select pg_is_in_recovery()")" = f ] && ok "it is a primary taking connections" ||
+	{ not_ok "not a writable primary"; show_log n0; }
+[ -e "$TMPD/n0/data/standby.signal" ] && not_ok "standby.signal with rep_mode=none" || ok "no standby.signal"
+expect 0 "second start is a no-op" -- agent n0 start
+expect 0 "stop" -- agent n0 stop
+postmaster_pid n0 >/dev/null && not_ok "postmaster still running after stop" || ok "postmaster gone"
+expect 0 "second stop is a no-op" -- agent n0 stop
+expect 7 "monitor after stop" -- mon n0
+expect 7 "probe after stop" -- agent n0 monitor
+
+# ---------------------------------------------------------------------------
+echo "# 4. async replication: n1, n2 start as standbys, n1 is promoted"
+REP_MODE=async NODES="n1 n2" MASTER_PORT=${PORT[n1]}
+attrd_start
+expect 0 "start n1" -- agent n1 start
+expect 0 "start n2" -- agent n2 start
+expect 0 "post-start notify n1" -- notify n1 post start start="n1 n2" active="n1 n2" slave="n1 n2"
+expect 0 "post-start notify n2" -- notify n2 post start start="n1 n2" active="n1 n2" slave="n1 n2"
+expect 0 "monitor n1: a running standby" -- mon n1
+expect 0 "monitor n2: a running standby" -- mon n2
+[ -e "$TMPD/n2/data/standby.signal" ] && ok "n2 has standby.signal" || not_ok "n2 has no standby.signal"
+grep -q "primary_conninfo.*application_name *= *'\{0,2\}n2" "$TMPD/n2/data/postgresql.auto.conf" 2>/dev/null &&
+	ok "n2's primary_conninfo names application_name n2" ||
+	not_ok "n2's postgresql.auto.conf: $(grep primary_conninfo "$TMPD/n2/data/postgresql.auto.conf" 2>/dev/null)"
+[ "$(sql n2 "select pg_is_in_recovery()")" = t ] && ok "n2 is in recovery" || not_ok "n2 is not in recovery"
+expect 0 "pre-promote notify n1" -- notify n1 pre promote promote=n1 active="n1 n2" slave="n1 n2"
+expect 0 "pre-promote notify n2" -- notify n2 pre promote promote=n1 active="n1 n2" slave="n1 n2"
+expect 0 "promote n1" -- agent n1 promote
+expect 0 "post-promote notify n1" -- notify n1 post promote promote=n1 active="n1 n2" master=n1 slave=n2
+expect 0 "post-promote notify n2" -- notify n2 post promote promote=n1 active="n1 n2" master=n1 slave=n2
+expect 8 "monitor n1: primary" -- mon n1
+expect 0 "monitor n2: standby" -- mon n2
+[ "$(sql n1 "select pg_is_in_recovery()")" = f ] && ok "n1 is out of recovery" || not_ok "n1 still in recovery"
+if retry 15 streams_from n2 n1; then ok "n2 streams from n1: $(repl_state n1 n2)"; else
+	not_ok "n2 does not stream from n1 (pg_stat_replication: '$(repl_state n1 n2)')"; show_log n2; fi
+sql n1 "insert into t values (0)" >/dev/null
+has_row() { [ "$(sql "$1" "select count(*) from t where id = $2")" = 1 ]; }
+retry 10 has_row n2 0 && ok "a row written on n1 is on n2" || not_ok "row not replicated to n2"
+# The attributes settle after monitors on both.
+for i in $(seq 10); do
+	mon n1 >/dev/null 2>&1; mon n2 >/dev/null 2>&1
+	[ "$(attr n1 pgsql-status)" = PRI ] && [ "$(attr n2 pgsql-status)" = HS:async ] &&
+		[ "$(attr n2 pgsql-data-status)" = "STREAMING|ASYNC" ] && [ "$(attr n1 pgsql-data-status)" = LATEST ] &&
+		[ "$(score n1)" -gt "$(score n2)" ] && break
+	sleep 1
+done
+check_attr() {
+	local got
+	got=$(attr "$1" "$2")
+	[ "$got" = "$3" ] && ok "$1 $2=$3" || not_ok "$1 $2: expected '$3', got '$got'"
+}
+check_attr n1 pgsql-status PRI
+check_attr n2 pgsql-status HS:async
+check_attr n1 pgsql-data-status LATEST
+check_attr n2 pgsql-data-status "STREAMING|ASYNC"
+[ "$(score n1)" -gt "$(score n2)" ] && ok "promotion score n1 ($(attr n1 master-pgsql)) > n2 ($(attr n2 master-pgsql))" ||
+	not_ok "promotion score n1 '$(attr n1 master-pgsql)' not above n2 '$(attr n2 master-pgsql)'"
+
+# ---------------------------------------------------------------------------
+echo "# 5. a steady-state monitor on the primary forks nothing"
+expect 8 "first monitor on n1" -- mon n1
+c1=$(calls); a1=$(attrs_dump)
+REAL="$top_builddir/agents/.libs/pgsql"
+[ -x "$REAL" ] || REAL=$PGSQL
+AGENT_BIN=$REAL
+AGENT_PRE=(strace -f -qq -e trace=execve,clone,clone3,fork,vfork -o "$TMPD/strace.out")
+expect 8 "second monitor on n1 (the binary itself, under strace)" -- mon n1 LD_LIBRARY_PATH="$top_builddir/lib/.libs"
+AGENT_PRE=()
+AGENT_BIN=""
+c2=$(calls)
+[ "$a1" = "$(attrs_dump)" ] && ok "attributes unchanged" || not_ok "attributes changed by the second monitor"
+[ "$c1" = "$c2" ] && ok "no crm_attribute/attrd_updater call in the second monitor" ||
+	{ not_ok "the second monitor called the attribute tools $((c2 - c1)) times:"; tail -n $((c2 - c1)) "$HUBHA_TEST_ATTRS/calls.log" | sed 's/^/#   /'; }
+nexec=$(grep -c 'execve(' "$TMPD/strace.out")
+kids=$(grep -E '(clone3?|v?fork)\(' "$TMPD/strace.out" | grep -v CLONE_THREAD)
+if [ "$nexec" = 1 ] && [ -z "$kids" ]; then ok "strace: one execve (the agent), no child process"; else
+	not_ok "strace: $nexec execve, children:"; grep -E 'execve\(|clone|fork' "$TMPD/strace.out" | head -n 20 | sed 's/^/#   /'; fi
+
+# ---------------------------------------------------------------------------
+echo "# 6. switchover n1 -> n2 under a writing client"
+writer_start n1
+wait_acked n1 20 && ok "client writes to n1 ($(acked n1) acknowledged)" || not_ok "client cannot write to n1 ($(acked n1) acknowledged)"
+MASTER_PORT=${PORT[n2]}
+expect 0 "pre-demote notify n1" -- notify n1 pre demote demote=n1 active="n1 n2" master=n1 slave=n2
+expect 0 "pre-demote notify n2" -- notify n2 pre demote demote=n1 active="n1 n2" master=n1 slave=n2
+expect 0 "demote n1" -- agent n1 demote
+expect 0 "post-demote notify n1" -- notify n1 post demote demote=n1 active="n1 n2" slave="n1 n2"
+expect 0 "post-demote notify n2" -- notify n2 post demote demote=n1 active="n1 n2" slave="n1 n2"
+expect 0 "monitor n1: a running standby now" -- mon n1
+[ "$(sql n1 "select pg_is_in_recovery()")" = t ] && ok "n1 is in recovery" || not_ok "n1 is not in recovery after demote"
+expect 0 "pre-promote notify n1" -- notify n1 pre promote promote=n2 active="n1 n2" slave="n1 n2"
+expect 0 "pre-promote notify n2" -- notify n2 pre promote promote=n2 active="n1 n2" slave="n1 n2"
+expect 0 "promote n2" -- agent n2 promote
+expect 0 "post-promote notify n1" -- notify n1 post promote promote=n2 active="n1 n2" master=n2 slave=n1
+expect 0 "post-promote notify n2" -- notify n2 post promote promote=n2 active="n1 n2" master=n2 slave=n1
+expect 8 "monitor n2: primary" -- mon n2
+expect 0 "monitor n1: standby" -- mon n1
+sleep 0.5
+writer_stop n1
+n1_streams() { mon n1 >/dev/null 2>&1; mon n2 >/dev/null 2>&1; streams_from n1 n2; }
+if [ "$(sql n2 "select pg_is_in_recovery()")" != f ]; then not_ok "n1 cannot stream from a primary n2: n2 is not one"
+elif retry 15 n1_streams; then ok "n1 streams from n2 without a restart"; else
+	echo "# n1 does not stream from n2 (pg_stat_replication '$(repl_state n2 n1)'); restarting n1"
+	show_log n1 8
+	expect 0 "stop n1" -- agent n1 stop
+	expect 0 "start n1" -- agent n1 start
+	if retry 15 n1_streams; then ok "n1 streams from n2 after a restart"; else
+		not_ok "n1 does not stream from n2 (pg_stat_replication '$(repl_state n2 n1)')"; show_log n1; fi
+fi
+lost=$(missing_acked n1 n2)
+if [ -z "$lost" ] && [ "$(acked n1)" -gt 0 ]; then ok "all $(acked n1) acknowledged ids are on n2"; else
+	not_ok "acknowledged ids missing on n2 ($(echo $lost | wc -w) of $(acked n1)): $(echo $lost | cut -c1-200)"; fi
+for i in $(seq 10); do
+	mon n2 >/dev/null 2>&1; mon n1 >/dev/null 2>&1
+	[ "$(attr n2 pgsql-status)" = PRI ] && [ "$(attr n1 pgsql-status)" = HS:async ] &&
+		[ "$(attr n1 pgsql-data-status)" = "STREAMING|ASYNC" ] && break
+	sleep 1
+done
+check_attr n2 pgsql-status PRI
+check_attr n1 pgsql-status HS:async
+check_attr n1 pgsql-data-status "STREAMING|ASYNC"
+[ "$(score n2)" -gt "$(score n1)" ] && ok "promotion score n2 ($(attr n2 master-pgsql)) > n1 ($(attr n1 master-pgsql))" ||
+	not_ok "promotion score n2 '$(attr n2 master-pgsql)' not above n1 '$(attr n1 master-pgsql)'"
+
+# ---------------------------------------------------------------------------
+echo "# 7. crash of the primary, failover to the standby, the old primary rejoins"
+# Normally n2 is the primary now; when case 6 left none, make one so this case still runs.
+OLD="" NEW=""
+if [ "$(mon n2 >/dev/null 2>&1; echo $?)" = 8 ]; then OLD=n2 NEW=n1
+elif [ "$(mon n1 >/dev/null 2>&1; echo $?)" = 8 ]; then OLD=n1 NEW=n2
+else
+	for c in n1 n2; do
+		echo "# no primary left by case 6: promoting $c to go on"
+		MASTER_PORT=${PORT[$c]}
+		notify n1 pre promote promote=$c active="n1 n2" slave="n1 n2" >/dev/null 2>&1
+		notify n2 pre promote promote=$c active="n1 n2" slave="n1 n2" >/dev/null 2>&1
+		agent $c promote >/dev/null 2>&1
+		if [ "$(mon $c >/dev/null 2>&1; echo $?)" = 8 ]; then OLD=$c; break; fi
+	done
+	[ "$OLD" = n1 ] && NEW=n2 || NEW=n1
+fi
+[ -n "$OLD" ] || { OLD=n2; NEW=n1; }
+echo "# primary $OLD, standby $NEW"
+MASTER_PORT=${PORT[$OLD]}
+new_streams() { mon $OLD >/dev/null 2>&1; mon $NEW >/dev/null 2>&1; streams_from $NEW $OLD; }
+if ! retry 15 new_streams; then
+	echo "# $NEW does not stream from $OLD: restarting it"
+	agent $NEW stop >/dev/null 2>&1; agent $NEW start >/dev/null 2>&1
+	retry 15 new_streams || not_ok "precondition: $NEW does not stream from $OLD ('$(repl_state $OLD $NEW)')"
+fi
+# Make the old primary's history diverge: its walsender to NEW is frozen,
+# OLD commits more, then OLD dies (postmaster and that walsender).
+ws=$(sql $OLD "select pid from pg_stat_replication where application_name = '$NEW'")
+case $ws in '' | *[!0-9]*) ws=""; not_ok "no walsender to $NEW on $OLD" ;; *) track_pid "$ws"; kill -STOP "$ws" ;; esac
+sql $OLD "insert into t select generate_series(1000001, 1000100)" >/dev/null || not_ok "could not write on $OLD: $(sql_err)"
+sql $OLD "checkpoint" >/dev/null
+sleep 1
+n=$(sql $NEW "select count(*) from t where id between 1000001 and 1000100")
+[ "$n" = 0 ] && ok "100 rows committed on $OLD that $NEW has not received" || not_ok "$NEW has '$n' of $OLD's 100 new rows"
+crash $OLD $ws && ok "$OLD's postmaster killed, its children gone" || not_ok "crash $OLD"
+[ -n "$ws" ] && ! kill -0 "$ws" 2>/dev/null && untrack_pid "$ws"
+expect 9 "monitor $OLD: crashed primary" -- mon $OLD
+expect 0 "stop $OLD (the cluster recovers the failed primary)" -- agent $OLD stop
+MASTER_PORT=${PORT[$NEW]}
+expect 0 "pre-promote notify $NEW" -- notify $NEW pre promote promote=$NEW active=$NEW slave=$NEW stop=$OLD
+expect 0 "promote $NEW" -- agent $NEW promote
+expect 0 "post-promote notify $NEW" -- notify $NEW post promote promote=$NEW active=$NEW master=$NEW
+expect 8 "monitor $NEW: primary" -- mon $NEW
+sql $NEW "insert into t values (2000001)" >/dev/null && ok "$NEW takes writes" || not_ok "$NEW takes no writes: $(sql_err)"
+expect_fail "start $OLD (diverged, auto_rewind=false) is refused" -- agent $OLD start
+one_reason
+st=$(mon $OLD >/dev/null 2>&1; echo $?)
+[ "$st" != 0 ] && [ "$st" != 8 ] && ok "$OLD is not running after the refused start (monitor rc $st)" ||
+	not_ok "$OLD runs after the refused start (monitor rc $st)"
+expect 0 "stop $OLD after the failed start" -- agent $OLD stop
+expect 0 "start $OLD with auto_rewind=true" -- agent $OLD start OCF_RESKEY_auto_rewind=true
+expect 0 "post-start notify $NEW" -- notify $NEW post start start=$OLD active="n1 n2" master=$NEW slave=$OLD
+expect 0 "post-start notify $OLD" -- notify $OLD post start start=$OLD active="n1 n2" master=$NEW slave=$OLD
+expect 0 "monitor $OLD: standby" -- mon $OLD OCF_RESKEY_auto_rewind=true
+old_streams() { mon $NEW >/dev/null 2>&1; mon $OLD OCF_RESKEY_auto_rewind=true >/dev/null 2>&1; streams_from $OLD $NEW; }
+if retry 20 old_streams; then ok "$OLD streams from $NEW"; else
+	not_ok "$OLD does not stream from $NEW (pg_stat_replication '$(repl_state $NEW $OLD)')"; show_log $OLD; fi
+retry 10 has_row $OLD 2000001 && ok "$NEW's new row is on $OLD" || not_ok "$NEW's new row is not on $OLD"
+n=$(sql $OLD "select count(*) from t where id between 1000001 and 1000100")
+[ "$n" = 0 ] && ok "$OLD's diverged rows are gone (rewound)" || not_ok "$OLD still has its diverged rows: '$n'"
+[ "$(sql $OLD "select count(*) from t")" = "$(sql $NEW "select count(*) from t")" ] && ok "$OLD has the same rows as $NEW" ||
+	not_ok "$OLD has $(sql $OLD "select count(*) from t") rows, $NEW $(sql $NEW "select count(*) from t")"
+
+# ---------------------------------------------------------------------------
+echo "# 8. sync replication: no acknowledged commit lost in a failover"
+pg_node n3 "$(free_port)" || setup_failed "n3"
+pg_plain_start n3 || setup_failed "start n3"
+sql n3 "create table t (id int primary key)" || setup_failed "table on n3"
+pg_standby n4 "$(free_port)" n3 || setup_failed "n4"
+pg_plain_stop n3 || setup_failed "stop n3"
+REP_MODE=sync NODES="n3 n4" MASTER_PORT=${PORT[n3]}
+expect 0 "start n3" -- agent n3 start
+expect 0 "start n4" -- agent n4 start
+expect 0 "post-start notify n3" -- notify n3 post start start="n3 n4" active="n3 n4" slave="n3 n4"
+expect 0 "post-start notify n4" -- notify n4 post start start="n3 n4" active="n3 n4" slave="n3 n4"
+expect 0 "pre-promote notify n3" -- notify n3 pre promote promote=n3 active="n3 n4" slave="n3 n4"
+expect 0 "pre-promote notify n4" -- notify n4 pre promote promote=n3 active="n3 n4" slave="n3 n4"
+expect 0 "promote n3" -- agent n3 promote
+expect 0 "post-promote notify n3" -- notify n3 post promote promote=n3 active="n3 n4" master=n3 slave=n4
+expect 0 "post-promote notify n4" -- notify n4 post promote promote=n3 active="n3 n4" master=n3 slave=n4
+expect 8 "monitor n3: primary" -- mon n3
+n4_sync() { mon n3 >/dev/null 2>&1; mon n4 >/dev/null 2>&1; [ "$(repl_state n3 n4)" = "streaming sync" ]; }
+if retry 30 n4_sync; then ok "n4 is a sync standby of n3"; else
+	not_ok "n4 is not a sync standby (pg_stat_replication '$(repl_state n3 n4)', synchronous_standby_names '$(sql n3 "show synchronous_standby_names")')"; fi
+for i in $(seq 5); do
+	[ "$(attr n4 pgsql-status)" = HS:sync ] && [ "$(attr n4 pgsql-data-status)" = "STREAMING|SYNC" ] && break
+	mon n3 >/dev/null 2>&1; mon n4 >/dev/null 2>&1; sleep 1
+done
+check_attr n3 pgsql-status PRI
+check_attr n4 pgsql-status HS:sync
+check_attr n4 pgsql-data-status "STREAMING|SYNC"
+writer_start n3
+wait_acked n3 50 && ok "client writes to n3 ($(acked n3) acknowledged)" || not_ok "client cannot write to n3 ($(acked n3) acknowledged)"
+crash n3 all && ok "n3 killed (postmaster and children at once)" || not_ok "crash n3"
+writer_stop n3
+expect 9 "monitor n3: crashed primary" -- mon n3
+expect 0 "stop n3" -- agent n3 stop
+MASTER_PORT=${PORT[n4]}
+expect 0 "pre-promote notify n4" -- notify n4 pre promote promote=n4 active=n4 slave=n4 stop=n3
+expect 0 "promote n4" -- agent n4 promote
+expect 0 "post-promote notify n4" -- notify n4 post promote promote=n4 active=n4 master=n4
+expect 8 "monitor n4: primary" -- mon n4
+lost=$(missing_acked n3 n4)
+if [ -z "$lost" ] && [ "$(acked n3)" -gt 0 ]; then ok "all $(acked n3) acknowledged ids are on n4"; else
+	not_ok "acknowledged ids missing on n4 ($(echo $lost | wc -w) of $(acked n3)): $(echo $lost | cut -c1-200)"; fi
+mon n4 >/dev/null 2>&1
+commit_n4() { PGCONNECT_TIMEOUT=3 timeout "$1" "$PGBIN/psql" -X -q -h 127.0.0.1 -p "${PORT[n4]}" -U postgres \
+	-d postgres -c "insert into t values ($2)" >/dev/null 2>&1; }
+# Zero loss by default: with its sync standby gone, a commit is not acknowledged.
+if commit_n4 5 3000001; then not_ok "n4 acknowledged a commit with no synchronous standby (degrade_to_async=false)"
+else ok "n4 does not acknowledge commits without a synchronous standby (zero loss kept)"; fi
+expect 8 "monitor n4 with degrade_to_async=true" -- mon n4 OCF_RESKEY_degrade_to_async=true
+[ -z "$(sql n4 "show synchronous_standby_names")" ] && ok "degraded to asynchronous replication" ||
+	not_ok "synchronous_standby_names still '$(sql n4 "show synchronous_standby_names")'"
+if commit_n4 10 3000002; then ok "n4 commits alone once degrading is allowed"
+else not_ok "a commit on n4 does not finish in 10s after degrading"; fi
+
+# ---------------------------------------------------------------------------
+echo "# 9. ocf-tester with a replication configuration"
+pg_node n5 "$(free_port)" || setup_failed "n5"
+if own_run n5 env -i PATH="$FAKEDIR:/usr/sbin:/usr/bin:/sbin:/bin" HUBHA_TEST_ATTRS="$HUBHA_TEST_ATTRS" OCF_ROOT=/usr/lib/ocf \
+	OCF_RESKEY_CRM_meta_on_node=n5 OCF_RESKEY_CRM_meta_notify=true OCF_RESKEY_CRM_meta_clone_max=2 \
+	OCF_RESKEY_CRM_meta_clone_node_max=1 OCF_RESKEY_CRM_meta_master_max=1 OCF_RESKEY_CRM_meta_promoted_max=1 \
+	OCF_RESKEY_CRM_meta_master_node_max=1 OCF_RESKEY_CRM_meta_promoted_node_max=1 \
+	ocf-tester -n pgsql -o pgctl="$PGBIN/pg_ctl" -o pgdata="$TMPD/n5/data" -o pgport="${PORT[n5]}" \
+	-o socketdir="$TMPD/n5" -o tmpdir="$TMPD/n5/tmp" -o logfile="$TMPD/n5/postgres.log" \
+	-o rep_mode=async -o node_list="n5 n6" -o master_ip=127.0.0.1 -o master_port="${PORT[n5]}" \
+	-o repuser=postgres "$PGSQL" >"$TMPD/tester" 2>&1 && grep -q "pgsql passed all tests" "$TMPD/tester"; then
+	ok "ocf-tester passes (rep_mode=async)"
+else
+	not_ok "ocf-tester (rep_mode=async)"; sed 's/^/#   /' "$TMPD/tester"; show_log n5
+fi
+postmaster_pid n5 >/dev/null && not_ok "ocf-tester left n5 running" || ok "nothing left running after ocf-tester"
+
+finish
