@@ -104,7 +104,7 @@ int hubha_fence_metadata(const struct hubha_fence_agent *agent, char **ret_xml, 
 		return -ENOMEM;
 	r = build(agent, doc);
 	if (r == 0)
-		xmlDocDumpFormatMemoryEnc(doc, &mem, &size, "UTF-8", 1);
+		xmlDocDumpFormatMemory(doc, &mem, &size, 1);
 	xmlFreeDoc(doc);
 	if (r < 0 || !mem || size <= 0) {
 		xmlFree(mem);

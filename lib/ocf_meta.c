@@ -162,7 +162,8 @@ int hubha_ocf_metadata(const struct hubha_ocf_agent *agent, char **ret_xml, size
 		xmlFreeDoc(doc);
 		return r;
 	}
-	xmlDocDumpFormatMemoryEnc(doc, &mem, &size, "UTF-8", 1);
+	/* No encoding in the declaration: crmsh (lxml) refuses to parse a str that has one. */
+	xmlDocDumpFormatMemory(doc, &mem, &size, 1);
 	xmlFreeDoc(doc);
 	if (!mem || size <= 0) {
 		xmlFree(mem);

@@ -9,7 +9,8 @@ PACKAGES=(
 	libqb-dev libxml2-dev libcmocka-dev libpq-dev
 	libcpg-dev libquorum-dev libcmap-dev pacemaker-dev
 	# run and test against the real components
-	pacemaker pacemaker-cli-utils corosync resource-agents postgresql-15
+	pacemaker pacemaker-cli-utils corosync resource-agents resource-agents-paf postgresql-15
+	crmsh pcs
 	libxml2-utils iproute2 iputils-ping tcpdump util-linux procps
 	# bench
 	hyperfine strace socat

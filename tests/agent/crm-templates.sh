@@ -1,0 +1,63 @@
+#!/bin/bash
+# The hub stack from crm-templates/, built offline on a CIB file with the
+# real crmsh and pcs: both must produce the same valid configuration, and both
+# read the agents' meta-data while doing it (pcs refuses unknown parameters).
+# The lab configures its live clusters through the same files.
+set -u
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+srcdir=$(cd "$(dirname "$0")/../.." && pwd)
+if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; exit 77; fi
+for t in crm pcs cibadmin crm_verify; do
+	command -v $t >/dev/null || { echo "not ok - $t is not installed"; echo "0 passed, 1 failed"; exit 1; }
+done
+if [ ! -x /usr/lib/ocf/resource.d/hubha/pgsql ] || [ ! -x /usr/lib/ocf/resource.d/hubha/vip ]; then
+	echo "not ok - the agents are not installed (scripts/test.sh installs them first)"; echo "0 passed, 1 failed"; exit 1
+fi
+TMPD=$(mktemp -d)
+trap 'rm -rf "$TMPD"' EXIT
+passes=0 failures=0
+ok() { passes=$((passes + 1)); echo "ok - $*"; }
+not_ok() { failures=$((failures + 1)); echo "not ok - $*"; }
+
+PARAMS=(ip=10.213.0.200 cidr_netmask=24 pgctl=/usr/lib/postgresql/15/bin/pg_ctl
+	pgdata=/var/lib/hubha-lab/pg/data node_list=node1,node2 rep_mode=async
+	socketdir=/var/lib/hubha-lab/pg/run auto_rewind=true)
+
+# crmsh: the template, seen where crmsh looks for templates, in a private mount namespace.
+cibadmin --empty >"$TMPD/crm.xml"
+mkdir -p "$TMPD/templates" "$TMPD/home"
+cp "$srcdir/crm-templates/hubha" "$TMPD/templates/"
+HOME="$TMPD/home" CIB_file="$TMPD/crm.xml" unshare --mount --propagation private bash -c "
+	mount --bind '$TMPD/templates' /usr/share/crmsh/templates &&
+	crm configure template new hub hubha params pgsql_id=cfpgsql vip_id=cfvirtip ${PARAMS[*]} &&
+	printf 'configure\ntemplate apply hub\nproperty stonith-enabled=false\ncommit\nup\n' | crm -f -
+" >"$TMPD/crm.log" 2>&1
+# pcs: the script, on another CIB file.
+cibadmin --empty >"$TMPD/pcs.xml"
+"$srcdir/crm-templates/hubha-pcs" -f "$TMPD/pcs.xml" "${PARAMS[@]}" >"$TMPD/pcs.log" 2>&1 \
+	&& ok "hubha-pcs ran" || { not_ok "hubha-pcs failed"; cat "$TMPD/pcs.log"; }
+pcs -f "$TMPD/pcs.xml" property set stonith-enabled=false >/dev/null 2>&1
+
+x() { xmllint --xpath "$2" "$TMPD/$1.xml" 2>/dev/null; }
+for cib in crm pcs; do
+	crm_verify -x "$TMPD/$cib.xml" >"$TMPD/verify" 2>&1 && ok "$cib: crm_verify accepts the stack" ||
+		{ not_ok "$cib: crm_verify"; cat "$TMPD/verify" "$TMPD/$cib.log"; }
+	[ "$(x $cib 'string(//primitive[@id="cfpgsql"]/@type)')" = pgsql ] &&
+	[ "$(x $cib 'string(//primitive[@id="cfpgsql"]/@provider)')" = hubha ] && ok "$cib: cfpgsql is ocf:hubha:pgsql" || not_ok "$cib: no ocf:hubha:pgsql cfpgsql"
+	[ "$(x $cib 'string(//primitive[@id="cfvirtip"]/@type)')" = vip ] && ok "$cib: cfvirtip is ocf:hubha:vip" || not_ok "$cib: no vip"
+	[ "$(x $cib 'string(//primitive[@id="cfpgsql"]//nvpair[@name="master_ip"]/@value)')" = 10.213.0.200 ] &&
+		ok "$cib: standbys stream from the shared address" || not_ok "$cib: master_ip"
+	[ "$(x $cib 'string(//clone/meta_attributes/nvpair[@name="promotable"]/@value)')" = true ] &&
+	[ "$(x $cib 'string(//clone/meta_attributes/nvpair[@name="notify"]/@value)')" = true ] &&
+		ok "$cib: promotable clone with notify" || not_ok "$cib: clone meta"
+	[ "$(x $cib 'string(//rsc_colocation[@rsc="cfvirtip"]/@with-rsc-role)')" = Promoted ] &&
+		ok "$cib: vip colocated with the primary" || not_ok "$cib: colocation"
+	[ "$(x $cib 'count(//rsc_order[@first="cfpgsql-clone"])')" = 2 ] && ok "$cib: promote/demote ordering" || not_ok "$cib: orders"
+	[ "$(x $cib 'string(//rsc_defaults//nvpair[@name="resource-stickiness"]/@value)')" = INFINITY ] &&
+	[ "$(x $cib 'string(//rsc_defaults//nvpair[@name="migration-threshold"]/@value)')" = 1 ] &&
+		ok "$cib: CFEngine's defaults" || not_ok "$cib: rsc_defaults"
+	[ "$(x $cib 'string(//op[@name="monitor" and @role="Promoted"]/@interval)')" = 3s ] &&
+		ok "$cib: a monitor for the Promoted role" || not_ok "$cib: promoted monitor"
+done
+echo "$passes passed, $failures failed"
+[ "$failures" = 0 ]
