@@ -1,7 +1,6 @@
 /*
  * FenceAgentAPI runtime: bounded argument parsing and action dispatch.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +9,8 @@
 
 #include <hubha/fence.h>
 #include <hubha/log.h>
+
+#include "meta_load.h"
 
 #define MAX_ARGS 128
 #define MAX_LINE 4096
@@ -182,24 +183,15 @@ static bool advertised(const struct hubha_fence_agent *agent, const char *action
 
 static int print_metadata(const struct hubha_fence_agent *agent)
 {
-	int (*generate)(const struct hubha_fence_agent *, char **, size_t *);
-	void *lib = dlopen("libhubha-meta.so.0", RTLD_NOW | RTLD_LOCAL);
 	char *xml;
 	size_t len;
 
-	if (!lib) {
-		fprintf(stderr, "Cannot load libhubha-meta.so.0: %s\n", dlerror());
-		return HUBHA_FENCE_ERROR;
-	}
-	*(void **)&generate = dlsym(lib, "hubha_fence_metadata");
-	if (!generate || generate(agent, &xml, &len) < 0) {
-		fprintf(stderr, "Cannot generate meta-data\n");
-		dlclose(lib);
+	if (meta_generate("hubha_fence_metadata", agent, &xml, &len) < 0) {
+		fprintf(stderr, "%s: cannot generate meta-data\n", agent->name);
 		return HUBHA_FENCE_ERROR;
 	}
 	fwrite(xml, 1, len, stdout);
 	free(xml);
-	dlclose(lib);
 	return HUBHA_FENCE_OK;
 }
 

@@ -11,6 +11,8 @@
 
 #include <hubha/fence.h>
 
+#include "meta_dump.h"
+
 static int add_param(xmlNodePtr params, const char *name, const char *type, const char *def, bool required,
 		     const char *getopt, const char *shortdesc)
 {
@@ -92,10 +94,8 @@ static int build(const struct hubha_fence_agent *agent, xmlDocPtr doc)
 
 int hubha_fence_metadata(const struct hubha_fence_agent *agent, char **ret_xml, size_t *ret_len)
 {
-	xmlChar *mem = NULL;
 	xmlDocPtr doc;
-	int size = 0, r;
-	char *out;
+	int r;
 
 	if (!agent || !ret_xml)
 		return -EINVAL;
@@ -103,23 +103,9 @@ int hubha_fence_metadata(const struct hubha_fence_agent *agent, char **ret_xml, 
 	if (!doc)
 		return -ENOMEM;
 	r = build(agent, doc);
-	if (r == 0)
-		xmlDocDumpFormatMemory(doc, &mem, &size, 1);
-	xmlFreeDoc(doc);
-	if (r < 0 || !mem || size <= 0) {
-		xmlFree(mem);
-		return r < 0 ? r : -ENOMEM;
+	if (r < 0) {
+		xmlFreeDoc(doc);
+		return r;
 	}
-	out = malloc((size_t)size + 1);
-	if (!out) {
-		xmlFree(mem);
-		return -ENOMEM;
-	}
-	memcpy(out, mem, (size_t)size);
-	out[size] = '\0';
-	xmlFree(mem);
-	*ret_xml = out;
-	if (ret_len)
-		*ret_len = (size_t)size;
-	return 0;
+	return meta_doc_dump(doc, ret_xml, ret_len);
 }

@@ -3,7 +3,6 @@
  * one place in the library that speaks OCF exit codes and logs, because it is
  * the agent's main() in all but name.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,8 @@
 
 #include <hubha/log.h>
 #include <hubha/ocf.h>
+
+#include "meta_load.h"
 
 static void usage(const struct hubha_ocf_agent *agent, FILE *out)
 {
@@ -44,30 +45,18 @@ static unsigned env_ms(const char *name, unsigned fallback)
 	return (unsigned)n;
 }
 
-/*
- * meta-data needs libxml2, which costs every other action a millisecond of
- * loading; so the XML generator lives in its own library, loaded only here.
- */
 static int print_metadata(const struct hubha_ocf_agent *agent)
 {
-	int (*generate)(const struct hubha_ocf_agent *, char **, size_t *);
-	void *lib = dlopen("libhubha-meta.so.0", RTLD_NOW | RTLD_LOCAL);
 	char *xml;
 	size_t len;
+	int r = meta_generate("hubha_ocf_metadata", agent, &xml, &len);
 
-	if (!lib) {
-		fprintf(stderr, "ocf-exit-reason:Cannot load libhubha-meta.so.0: %s\n", dlerror());
-		return HUBHA_OCF_ERR_INSTALLED;
-	}
-	*(void **)&generate = dlsym(lib, "hubha_ocf_metadata");
-	if (!generate || generate(agent, &xml, &len) < 0) {
-		fprintf(stderr, "ocf-exit-reason:Cannot generate meta-data\n");
-		dlclose(lib);
-		return HUBHA_OCF_ERR_GENERIC;
+	if (r < 0) {
+		fprintf(stderr, "ocf-exit-reason:Cannot generate meta-data: %s\n", strerror(-r));
+		return r == -ENOENT ? HUBHA_OCF_ERR_INSTALLED : HUBHA_OCF_ERR_GENERIC;
 	}
 	fwrite(xml, 1, len, stdout);
 	free(xml);
-	dlclose(lib);
 	return HUBHA_OCF_SUCCESS;
 }
 

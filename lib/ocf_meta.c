@@ -15,6 +15,8 @@
 
 #include <hubha/ocf.h>
 
+#include "meta_dump.h"
+
 static xmlNodePtr add_text(xmlNodePtr parent, const char *name, const char *text)
 {
 	xmlNodePtr n = xmlNewChild(parent, NULL, BAD_CAST name, NULL);
@@ -143,9 +145,6 @@ static int build(const struct hubha_ocf_agent *agent, xmlDocPtr doc)
 int hubha_ocf_metadata(const struct hubha_ocf_agent *agent, char **ret_xml, size_t *ret_len)
 {
 	xmlDocPtr doc;
-	xmlChar *mem = NULL;
-	int size = 0;
-	char *out;
 	int r;
 
 	if (!agent || !ret_xml)
@@ -162,24 +161,5 @@ int hubha_ocf_metadata(const struct hubha_ocf_agent *agent, char **ret_xml, size
 		xmlFreeDoc(doc);
 		return r;
 	}
-	/* No encoding in the declaration: crmsh (lxml) refuses to parse a str that has one. */
-	xmlDocDumpFormatMemory(doc, &mem, &size, 1);
-	xmlFreeDoc(doc);
-	if (!mem || size <= 0) {
-		xmlFree(mem);
-		return -ENOMEM;
-	}
-	/* Hand back plain malloc'd memory so callers need not know about libxml2. */
-	out = malloc((size_t)size + 1);
-	if (!out) {
-		xmlFree(mem);
-		return -ENOMEM;
-	}
-	memcpy(out, mem, (size_t)size);
-	out[size] = '\0';
-	xmlFree(mem);
-	*ret_xml = out;
-	if (ret_len)
-		*ret_len = (size_t)size;
-	return 0;
+	return meta_doc_dump(doc, ret_xml, ret_len);
 }
