@@ -17,7 +17,7 @@
 #include <hubha/fence.h>
 #include <hubha/log.h>
 
-#define DEFAULT_SOCKET "/var/lib/hubha-lab-power/power.sock"
+#define DEFAULT_SOCKET "/var/lib/hubha-lab/lab-power/power.sock"
 
 static const struct hubha_fence_param_def lab_params[] = {
 	{ .name = "socket", .type = "string", .default_value = DEFAULT_SOCKET, .getopt = "--socket=[path]",
