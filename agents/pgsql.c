@@ -450,6 +450,20 @@ static void primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_p
 	}
 }
 
+/*
+ * "in production" without a postmaster: a primary that crashed, unless the
+ * directory is a fresh base backup, whose copied control file says the same.
+ */
+static bool crashed_primary(const struct pgsql *pg, const struct controldata *cd)
+{
+	char path[4200];
+
+	if (strcmp(cd->state, "in production") != 0)
+		return false;
+	snprintf(path, sizeof(path), "%s/backup_label", pg->pgdata);
+	return access(path, F_OK) != 0;
+}
+
 /* What a stopped instance's control data says it was. */
 static int monitor_stopped(struct pgsql *pg)
 {
@@ -467,11 +481,11 @@ static int monitor_stopped(struct pgsql *pg)
 		hubha_ocf_reason(ctx, "Cannot read control data with %s/pg_controldata: %s", pg->bindir, strerror(-r));
 		return HUBHA_OCF_ERR_INSTALLED;
 	}
-	if (strcmp(cd.state, "in production") == 0 && pg->rep_mode != REP_NONE) {
+	if (crashed_primary(pg, &cd) && pg->rep_mode != REP_NONE) {
 		hubha_ocf_reason(ctx, "PostgreSQL crashed as primary (control data: in production, no postmaster)");
 		return HUBHA_OCF_FAILED_PROMOTED;
 	}
-	if (strcmp(cd.state, "in production") == 0 || strcmp(cd.state, "in archive recovery") == 0) {
+	if (crashed_primary(pg, &cd) || strcmp(cd.state, "in archive recovery") == 0) {
 		hubha_ocf_reason(ctx, "PostgreSQL is not running but did not shut down cleanly (%s)", cd.state);
 		return HUBHA_OCF_ERR_GENERIC;
 	}
@@ -566,7 +580,7 @@ static int rejoin_check(struct pgsql *pg)
 		return HUBHA_OCF_ERR_INSTALLED;
 	}
 	/* Only a crash as primary can leave WAL behind that a promoted standby never received. */
-	if (strcmp(cd.state, "in production") != 0)
+	if (!crashed_primary(pg, &cd))
 		return HUBHA_OCF_SUCCESS;
 	if (hubha_pg_connect(&t, &conn, err, sizeof(err)) == 0) {
 		if (hubha_pg_exec(conn, "SELECT pg_is_in_recovery()", &in_recovery, err, sizeof(err)) == 0 &&
@@ -637,6 +651,119 @@ static int start_instance(struct pgsql *pg)
 	return HUBHA_OCF_SUCCESS;
 }
 
+static void format_location(uint32_t tl, hubha_lsn lsn, char *buf, size_t len)
+{
+	char l[32];
+
+	hubha_lsn_format(lsn, l, sizeof(l));
+	snprintf(buf, len, "%u/%s", tl, l);
+}
+
+/* This standby's (timeline, LSN), as precise as the election needs it. */
+static int local_location(struct pgsql *pg, uint32_t *tl, hubha_lsn *lsn)
+{
+	char err[512];
+	PGconn *conn;
+	int r;
+
+	r = connect_local(pg, &conn, err, sizeof(err));
+	if (r == 0) {
+		r = hubha_pg_location(conn, tl, lsn, err, sizeof(err));
+		hubha_pg_close(conn);
+	}
+	if (r < 0)
+		hubha_ocf_reason(pg->ctx, "Cannot read this node's WAL position: %s", err);
+	return r;
+}
+
+static int parse_location(const char *v, unsigned *tl, hubha_lsn *lsn)
+{
+	char buf[64];
+	const char *slash = strchr(v, '/');
+
+	if (!slash)
+		return -EINVAL;
+	*tl = (unsigned)strtoul(v, NULL, 10);
+	snprintf(buf, sizeof(buf), "%s", slash + 1);
+	return hubha_lsn_parse(buf, lsn);
+}
+
+/*
+ * With no primary, nobody ranks the standbys, and a promotion offered to one
+ * that is behind is refused by the election, which costs that node a failure.
+ * So at start each standby publishes where its data ends, waits a little for
+ * the other listed nodes to do the same (they start in parallel), and ranks
+ * every standby that has published.  Returns false when a primary runs (it
+ * does the ranking).
+ */
+static bool cold_start_scores(struct pgsql *pg)
+{
+	char name[256], node[256], best[256], loc[64];
+	const char *cur = pg->node_list;
+	uint32_t best_tl, tl;
+	hubha_lsn best_lsn, lsn;
+	unsigned waited = 0, budget = pg->ctx->timeout_ms / 4 < 5000 ? pg->ctx->timeout_ms / 4 : 5000;
+	bool all;
+
+	attr_name(pg, "status", name, sizeof(name));
+	while (next_node(&cur, node, sizeof(node))) {
+		char *status = NULL;
+		bool primary;
+
+		if (strcmp(node, pg->node) == 0 || hubha_attr_get(HUBHA_ATTR_TRANSIENT, node, name, &status) < 0)
+			continue;
+		primary = strcmp(status, "PRI") == 0;
+		free(status);
+		if (primary)
+			return false;
+	}
+	if (local_location(pg, &best_tl, &best_lsn) < 0) {
+		pg->ctx->reason[0] = '\0';
+		return false;
+	}
+	format_location(best_tl, best_lsn, loc, sizeof(loc));
+	publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "lsn-location", loc, NULL);
+	snprintf(best, sizeof(best), "%s", pg->node);
+	attr_name(pg, "lsn-location", name, sizeof(name));
+	do {
+		if (waited) {
+			usleep(250000);
+		}
+		waited += 250;
+		all = true;
+		cur = pg->node_list;
+		while (next_node(&cur, node, sizeof(node))) {
+			char *v = NULL;
+
+			if (strcmp(node, pg->node) == 0)
+				continue;
+			if (hubha_attr_get(HUBHA_ATTR_PRIVATE, node, name, &v) < 0) {
+				all = false;
+				continue;
+			}
+			if (parse_location(v, &tl, &lsn) == 0 &&
+			    (tl > best_tl || (tl == best_tl && lsn > best_lsn) ||
+			     /* Equal data: the same tie-break on every node. */
+			     (tl == best_tl && lsn == best_lsn && strcmp(node, best) < 0))) {
+				best_tl = tl, best_lsn = lsn;
+				snprintf(best, sizeof(best), "%s", node);
+			}
+			free(v);
+		}
+	} while (!all && waited < budget);
+	cur = pg->node_list;
+	while (next_node(&cur, node, sizeof(node))) {
+		char *v = NULL;
+
+		if (strcmp(node, pg->node) == 0 || hubha_attr_get(HUBHA_ATTR_PRIVATE, node, name, &v) < 0)
+			continue;
+		free(v);
+		publish(pg, false, HUBHA_ATTR_PROMOTION, node, NULL, strcmp(node, best) == 0 ? "10" : "1", NULL);
+	}
+	publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, strcmp(pg->node, best) == 0 ? "10" : "1", NULL);
+	return true;
+}
+
 static int pgsql_start(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
 	char *score = NULL;
@@ -662,10 +789,12 @@ static int pgsql_start(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		return rc;
 	if (pg->rep_mode != REP_NONE) {
 		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL);
-		/* A cold cluster has no primary to score us: become eligible, the election picks the best. */
-		if (hubha_attr_get(HUBHA_ATTR_PROMOTION, NULL, pg->rsc, &score) == -ENOENT)
-			publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_UNKNOWN, NULL);
-		free(score);
+		if (!cold_start_scores(pg)) {
+			/* A primary runs and will rank us; until then, be eligible. */
+			if (hubha_attr_get(HUBHA_ATTR_PROMOTION, NULL, pg->rsc, &score) == -ENOENT)
+				publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_UNKNOWN, NULL);
+			free(score);
+		}
 	}
 	hubha_log(LOG_INFO, "PostgreSQL started%s", pg->rep_mode != REP_NONE ? " as a standby" : "");
 	return HUBHA_OCF_SUCCESS;
@@ -717,43 +846,6 @@ static int pgsql_stop(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	return rc;
 }
 
-static void format_location(uint32_t tl, hubha_lsn lsn, char *buf, size_t len)
-{
-	char l[32];
-
-	hubha_lsn_format(lsn, l, sizeof(l));
-	snprintf(buf, len, "%u/%s", tl, l);
-}
-
-/* This standby's (timeline, LSN), as precise as the election needs it. */
-static int local_location(struct pgsql *pg, uint32_t *tl, hubha_lsn *lsn)
-{
-	char err[512];
-	PGconn *conn;
-	int r;
-
-	r = connect_local(pg, &conn, err, sizeof(err));
-	if (r == 0) {
-		r = hubha_pg_location(conn, tl, lsn, err, sizeof(err));
-		hubha_pg_close(conn);
-	}
-	if (r < 0)
-		hubha_ocf_reason(pg->ctx, "Cannot read this node's WAL position: %s", err);
-	return r;
-}
-
-static int parse_location(const char *v, unsigned *tl, hubha_lsn *lsn)
-{
-	char buf[64];
-	const char *slash = strchr(v, '/');
-
-	if (!slash)
-		return -EINVAL;
-	*tl = (unsigned)strtoul(v, NULL, 10);
-	snprintf(buf, sizeof(buf), "%s", slash + 1);
-	return hubha_lsn_parse(buf, lsn);
-}
-
 /* Names in a notify list (space separated) that appear in node_list, except ours. */
 static bool listed(const char *list, const char *node)
 {
@@ -767,6 +859,43 @@ static bool listed(const char *list, const char *node)
 }
 
 /*
+ * The first node of peers (except us and except) whose published (timeline,
+ * LSN) is ahead of ours: its name and location into node/loc.
+ */
+static bool more_advanced_peer(struct pgsql *pg, const char *peers, const char *except, uint32_t my_tl,
+			       hubha_lsn my_lsn, char *node, size_t node_len, char *loc, size_t loc_len)
+{
+	const char *cur = peers;
+	char name[256];
+
+	attr_name(pg, "lsn-location", name, sizeof(name));
+	while (next_node(&cur, node, node_len)) {
+		unsigned tl;
+		hubha_lsn lsn;
+		char *v = NULL;
+		bool ahead;
+
+		if (strcmp(node, pg->node) == 0 || (except && strcmp(node, except) == 0) ||
+		    hubha_attr_get(HUBHA_ATTR_PRIVATE, node, name, &v) < 0)
+			continue;
+		ahead = parse_location(v, &tl, &lsn) == 0 && (tl > my_tl || (tl == my_tl && lsn > my_lsn));
+		if (ahead)
+			snprintf(loc, loc_len, "%s", v);
+		free(v);
+		if (ahead)
+			return true;
+	}
+	return false;
+}
+
+/* Give the promotion to node: its score above ours. */
+static void hand_over(struct pgsql *pg, const char *node)
+{
+	publish(pg, false, HUBHA_ATTR_PROMOTION, node, NULL, "1000", NULL);
+	publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, "1", NULL);
+}
+
+/*
  * The election, just before promoting: every standby wrote its (timeline, LSN)
  * in the pre-promote notification.  If one is ahead of us it gets the
  * promotion instead, and we refuse.
@@ -774,8 +903,7 @@ static bool listed(const char *list, const char *node)
 static int election(struct pgsql *pg)
 {
 	struct hubha_ocf_ctx *ctx = pg->ctx;
-	char name[256], *peers = NULL, *v;
-	const char *cur;
+	char name[256], *peers = NULL, *v, loc[64];
 	char node[256];
 	uint32_t my_tl;
 	hubha_lsn my_lsn;
@@ -814,31 +942,16 @@ static int election(struct pgsql *pg)
 			free(cp);
 		}
 	}
-	attr_name(pg, "lsn-location", name, sizeof(name));
-	cur = peers;
-	while (next_node(&cur, node, sizeof(node))) {
-		unsigned tl;
-		hubha_lsn lsn;
-		char *loc = NULL;
+	if (more_advanced_peer(pg, peers, v, my_tl, my_lsn, node, sizeof(node), loc, sizeof(loc))) {
+		char mine[64];
 
-		/* The node being demoted is checked above, against its shutdown checkpoint. */
-		if (strcmp(node, pg->node) == 0 || (v && strcmp(node, v) == 0) ||
-		    hubha_attr_get(HUBHA_ATTR_PRIVATE, node, name, &loc) < 0)
-			continue;
-		if (parse_location(loc, &tl, &lsn) == 0 && (tl > my_tl || (tl == my_tl && lsn > my_lsn))) {
-			char mine[64];
-
-			format_location(my_tl, my_lsn, mine, sizeof(mine));
-			hubha_ocf_reason(ctx, "Promotion handed to %s: it has more recent data (%s) than this node (%s)",
-					 node, loc, mine);
-			publish(pg, false, HUBHA_ATTR_PROMOTION, node, NULL, "1000", NULL);
-			publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, "1", NULL);
-			publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", ctx->reason, NULL);
-			free(loc);
-			free(peers);
-			return HUBHA_OCF_ERR_GENERIC;
-		}
-		free(loc);
+		format_location(my_tl, my_lsn, mine, sizeof(mine));
+		hubha_ocf_reason(ctx, "Promotion handed to %s: it has more recent data (%s) than this node (%s)", node,
+				 loc, mine);
+		hand_over(pg, node);
+		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", ctx->reason, NULL);
+		free(peers);
+		return HUBHA_OCF_ERR_GENERIC;
 	}
 	free(peers);
 	return HUBHA_OCF_SUCCESS;
@@ -1007,18 +1120,68 @@ static int pgsql_demote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	return rc;
 }
 
+/*
+ * On the node chosen for promotion, in the pre-promote notification: if
+ * another standby is ahead, move the promotion there now.  The score change
+ * aborts the transition before the promote runs, so the wrong node is not
+ * charged with a failed promote.  The election in promote stays the gate.
+ */
+static void redirect_promotion(struct pgsql *pg, const char *standbys, const char *demoted, uint32_t tl,
+			       hubha_lsn lsn)
+{
+	char node[256], loc[64], name[256], *score = NULL;
+	const char *cur = standbys;
+	char peer[256];
+	bool all;
+
+	/* The others publish in their own pre-promote notification, which runs alongside this one. */
+	attr_name(pg, "lsn-location", name, sizeof(name));
+	for (int i = 0; i < 12; i++) {
+		all = true;
+		cur = standbys;
+		while (next_node(&cur, peer, sizeof(peer))) {
+			char *v = NULL;
+
+			if (strcmp(peer, pg->node) == 0 || strcmp(peer, demoted) == 0)
+				continue;
+			if (hubha_attr_get(HUBHA_ATTR_PRIVATE, peer, name, &v) < 0)
+				all = false;
+			free(v);
+		}
+		if (all)
+			break;
+		usleep(250000);
+	}
+	if (!more_advanced_peer(pg, standbys, demoted, tl, lsn, node, sizeof(node), loc, sizeof(loc)))
+		return;
+	hubha_log(LOG_WARNING, "%s has more recent data (%s): moving the promotion there", node, loc);
+	hand_over(pg, node);
+	/* Return only once the scheduler can see it, so it recomputes before promoting us. */
+	for (int i = 0; i < 20; i++) {
+		bool seen = hubha_attr_get(HUBHA_ATTR_PROMOTION, node, pg->rsc, &score) == 0 && strcmp(score, "1000") == 0;
+
+		free(score);
+		score = NULL;
+		if (seen)
+			break;
+		usleep(100000);
+	}
+}
+
 static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
 	const char *type = getenv("OCF_RESKEY_CRM_meta_notify_type");
 	const char *op = getenv("OCF_RESKEY_CRM_meta_notify_operation");
-	uint32_t tl;
-	hubha_lsn lsn;
+	uint32_t tl = 0;
+	hubha_lsn lsn = 0;
 	char loc[64];
+	bool st_ok;
 
 	if (!type || !op || strcmp(type, "pre") != 0 || strcmp(op, "promote") != 0)
 		return HUBHA_OCF_SUCCESS;
 	/* pre-promote: every standby publishes where its data is. */
-	if (pgsql_monitor_status(pg, false, NULL) == HUBHA_OCF_SUCCESS && local_location(pg, &tl, &lsn) == 0) {
+	st_ok = pgsql_monitor_status(pg, false, NULL) == HUBHA_OCF_SUCCESS && local_location(pg, &tl, &lsn) == 0;
+	if (st_ok) {
 		format_location(tl, lsn, loc, sizeof(loc));
 		publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "lsn-location", loc, NULL);
 	}
@@ -1039,6 +1202,8 @@ static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 			next_node(&c, demoted, sizeof(demoted));
 			snprintf(peers, sizeof(peers), "%s|%s", standbys ? standbys : "", demoted);
 			publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "election", peers, NULL);
+			if (st_ok)
+				redirect_promotion(pg, standbys, demoted, tl, lsn);
 		}
 	}
 	return HUBHA_OCF_SUCCESS;
