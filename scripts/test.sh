@@ -1,7 +1,8 @@
 #!/bin/bash
 # The whole test suite, as CI runs it: installs dependencies, builds with gcc
 # and clang (-Werror), runs unit tests plain and under ASan+UBSan, the agent
-# tests against the real kernel, PostgreSQL and Pacemaker tools, and distcheck.
+# tests against the real kernel, PostgreSQL and Pacemaker tools, failover tests
+# on multi-node lab clusters, and distcheck.
 # Needs root (network namespaces, packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,11 @@ make -j"$(nproc)"
 make install >/dev/null && ldconfig
 make check || { show_logs; exit 1; }
 cat tests/unit/test-suite.log tests/agent/test-suite.log 2>/dev/null | grep -E '^# (TOTAL|PASS|FAIL|SKIP|ERROR)' || true
+
+step "lab: multi-node clusters, failover"
+# Real corosync + Pacemaker clusters in namespaces, running the installed build.
+"$src/tests/lab/selftest"
+"$src/tests/lab/failover"
 
 step "clang build, unit tests"
 mkdir "$out/clang" && cd "$out/clang"
