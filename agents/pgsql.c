@@ -57,7 +57,7 @@ static int check_abs_path(const char *v, char *reason, size_t len)
 #define COMPAT " Accepted for compatibility with ocf:heartbeat:pgsql; "
 
 static const struct hubha_param_def pgsql_params[] = {
-	PATH("pgctl", "/usr/bin/pg_ctl", "pg_ctl", "Path to pg_ctl. pg_controldata and pg_rewind are taken from "
+	STR("pgctl", "/usr/bin/pg_ctl", "pg_ctl", "Path to pg_ctl. pg_controldata and pg_rewind are taken from "
 	     "the same directory. On Debian: /usr/lib/postgresql/15/bin/pg_ctl."),
 	STR("start_opt", NULL, "start_opt", "Options passed to the postmaster (pg_ctl -o) at start."),
 	STR("ctl_opt", NULL, "ctl_opt", "Additional pg_ctl options, separated by spaces."),
@@ -198,9 +198,10 @@ static int pgsql_load(struct hubha_ocf_ctx *ctx, struct pgsql *pg, char *configb
 	resource_name(ctx->resource, pg->rsc, sizeof(pg->rsc));
 	node_name(pg->node, sizeof(pg->node));
 	pw = getpwnam(pg->pgdba);
+	/* A user missing on this node is this node's installation problem: other nodes may be fine. */
 	if (!pw) {
-		hubha_ocf_reason(ctx, "pgdba=%s: no such user", pg->pgdba);
-		return HUBHA_OCF_ERR_CONFIGURED;
+		hubha_ocf_reason(ctx, "pgdba=%s: no such user on this node", pg->pgdba);
+		return HUBHA_OCF_ERR_INSTALLED;
 	}
 	pg->uid = pw->pw_uid;
 	pg->gid = pw->pw_gid;
