@@ -1037,6 +1037,16 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	rc = election(pg);
 	if (rc != HUBHA_OCF_SUCCESS)
 		return rc;
+	if (pg->rep_mode == REP_SYNC) {
+		char sname[256], *status = NULL;
+
+		/* Only a standby that was synchronous holds every acknowledged commit. */
+		attr_name(pg, "status", sname, sizeof(sname));
+		if (hubha_attr_get(HUBHA_ATTR_TRANSIENT, NULL, sname, &status) < 0 || strcmp(status, "HS:sync") != 0)
+			hubha_log(LOG_WARNING, "Promoting a standby that was not synchronous (%s): commits acknowledged "
+				  "by the old primary may be lost", status ? status : "status unknown");
+		free(status);
+	}
 
 	r = connect_local(pg, &conn, err, sizeof(err));
 	if (r < 0) {

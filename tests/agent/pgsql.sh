@@ -310,6 +310,32 @@ if commit_n4 10 3000002; then ok "n4 commits alone once degrading is allowed"
 else not_ok "a commit on n4 does not finish in 10s after degrading"; fi
 
 # ---------------------------------------------------------------------------
+echo "# 10. replication slots: one per other listed node, stale ones dropped on promote"
+pg_node n7 "$(free_port)" || setup_failed "n7"
+pg_plain_start n7 || setup_failed "start n7"
+pg_standby n8 "$(free_port)" n7 || setup_failed "n8"
+# A slot of a node that is no longer listed, as an earlier primary left it.
+sql n7 "select pg_create_physical_replication_slot('hubha_gone')" >/dev/null
+sql n7 "select pg_create_physical_replication_slot('other_keep')" >/dev/null
+pg_plain_stop n7 || setup_failed "stop n7"
+REP_MODE=async NODES="n7 n8" MASTER_PORT=${PORT[n7]}
+SLOT=(OCF_RESKEY_replication_slot_name=hubha)
+expect 0 "start n7" -- agent n7 start "${SLOT[@]}"
+expect 0 "start n8" -- agent n8 start "${SLOT[@]}"
+grep -q "primary_slot_name = 'hubha_n8'" "$TMPD/n8/data/postgresql.auto.conf" && ok "n8 streams through slot hubha_n8" ||
+	not_ok "n8's primary_slot_name: $(grep primary_slot_name "$TMPD/n8/data/postgresql.auto.conf")"
+expect 0 "pre-promote notify n7" -- notify n7 pre promote promote=n7 active="n7 n8" slave="n7 n8" "${SLOT[@]}"
+expect 0 "pre-promote notify n8" -- notify n8 pre promote promote=n7 active="n7 n8" slave="n7 n8" "${SLOT[@]}"
+expect 0 "promote n7" -- agent n7 promote "${SLOT[@]}"
+slots() { sql n7 "select string_agg(slot_name, ' ' order by slot_name) from pg_replication_slots"; }
+[ "$(slots)" = "hubha_n8 other_keep" ] && ok "slots on the primary: hubha_n8, and other_keep untouched" ||
+	not_ok "slots on n7: '$(slots)' (want 'hubha_n8 other_keep')"
+slot_active() { [ "$(sql n7 "select active from pg_replication_slots where slot_name = 'hubha_n8'")" = t ]; }
+retry 15 slot_active && ok "n8 uses its slot" || { not_ok "slot hubha_n8 not active"; show_log n8; }
+expect 0 "stop n8" -- agent n8 stop "${SLOT[@]}"
+expect 0 "stop n7" -- agent n7 stop "${SLOT[@]}"
+
+# ---------------------------------------------------------------------------
 echo "# 9. ocf-tester with a replication configuration"
 pg_node n5 "$(free_port)" || setup_failed "n5"
 if own_run n5 env -i PATH="$FAKEDIR:/usr/sbin:/usr/bin:/sbin:/bin" HUBHA_TEST_ATTRS="$HUBHA_TEST_ATTRS" OCF_ROOT=/usr/lib/ocf \
