@@ -1,5 +1,6 @@
 /*
- * ra2man: turn an OCF agent's meta-data (stdin) into a man7 page (stdout).
+ * ra2man: turn an agent's meta-data (stdin) into its man page (stdout): an
+ * OCF resource agent's into man7, a fence agent's (FenceAgentAPI) into man8.
  * Usage: ra2man PROVIDER
  */
 #include <stdio.h>
@@ -65,8 +66,17 @@ static void parameters(xmlNodePtr params)
 		}
 		printf(".TP\n\\fB");
 		roff(name);
-		printf("\\fR (%s%s%s)\n", type ? type : "string", req && strcmp(req, "1") == 0 ? ", required" : "",
+		printf("\\fR (%s%s%s)", type ? type : "string", req && strcmp(req, "1") == 0 ? ", required" : "",
 		       uniq && strcmp(uniq, "1") == 0 ? ", unique" : "");
+		if (child(p, "getopt")) {
+			char *g = prop(child(p, "getopt"), "mixed");
+
+			printf(", \\fB");
+			roff(g);
+			printf("\\fR");
+			xmlFree(g);
+		}
+		putchar('\n');
 		roff(sd);
 		printf(".\n");
 		roff(ld);
@@ -98,6 +108,39 @@ static void actions(xmlNodePtr acts)
 	printf(".TE\n");
 }
 
+static void fence_actions(xmlNodePtr acts)
+{
+	printf(".SH ACTIONS\n");
+	for (xmlNodePtr a = acts ? acts->children : NULL; a; a = a->next) {
+		char *n;
+
+		if (a->type != XML_ELEMENT_NODE)
+			continue;
+		n = prop(a, "name");
+		printf(".B %s\n.br\n", n);
+		xmlFree(n);
+	}
+}
+
+static void fence_page(xmlNodePtr root, const char *name, const char *sd, const char *ld)
+{
+	printf(".TH %s 8 \"\" \"hubha\" \"Fence agents\"\n", name);
+	printf(".SH NAME\n%s \\- ", name);
+	roff(sd);
+	printf("\n.SH SYNOPSIS\n\\fB%s\\fR [\\fIOPTION\\fR]...\n.PP\n"
+	       "\\fB%s\\fR < \\fIkey=value lines\\fR\n", name, name);
+	printf(".PP\n\\fBpcs stonith create\\fR \\fIID\\fR %s [\\fIparameter\\fR=\\fIvalue\\fR ...]\n", name);
+	printf(".SH DESCRIPTION\n");
+	roff(ld);
+	printf("\n.PP\nArguments come as key=value lines on standard input, as Pacemaker's fencer passes "
+	       "them, or as the options below.\n");
+	parameters(child(root, "parameters"));
+	fence_actions(child(root, "actions"));
+	printf(".SH EXIT STATUS\n0 success (status: the node is on), 2 the node is off (status), 1 failure, "
+	       "with one line on standard error saying why.\n");
+	printf(".SH SEE ALSO\n\\fBstonith_admin\\fR(8), \\fBpcs\\fR(8)\n");
+}
+
 int main(int argc, char **argv)
 {
 	const char *provider = argc > 1 ? argv[1] : "hubha";
@@ -117,6 +160,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	name = prop(root, "name");
+	/* FenceAgentAPI meta-data carries its short description as an attribute. */
+	if (xmlHasProp(root, (const xmlChar *)"shortdesc")) {
+		sd = prop(root, "shortdesc");
+		ld = text(child(root, "longdesc"));
+		fence_page(root, name, sd, ld);
+		xmlFree(name), xmlFree(sd), xmlFree(ld);
+		xmlFreeDoc(doc);
+		return 0;
+	}
 	sd = text(child(root, "shortdesc"));
 	ld = text(child(root, "longdesc"));
 
