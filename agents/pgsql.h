@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <hubha/attr.h>
@@ -13,6 +14,13 @@
 #include <hubha/pg.h>
 
 enum rep_mode { REP_NONE, REP_ASYNC, REP_SYNC };
+
+/* Promotion scores: the primary, the standbys it ranks, the unranked. */
+#define SCORE_PRIMARY "1001"
+#define SCORE_BEST_STANDBY 1000
+#define SCORE_DISCONNECTED "-1000"
+#define SCORE_UNKNOWN "1"
+#define ATTR_CACHE_AGE_S 600
 
 /* The parameters, resolved once per invocation. */
 struct pgsql {
@@ -50,6 +58,30 @@ struct controldata {
 };
 int pgsql_controldata(const struct pgsql *pg, struct controldata *ret);
 int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned timeout_ms);
+
+/* pgsql.c */
+int connect_local(struct pgsql *pg, PGconn **conn, char *err, size_t err_len);
+
+/* pgsql_attrs.c: node attributes */
+void attr_name(const struct pgsql *pg, const char *suffix, char *buf, size_t len);
+/* Write one; cached writes cost nothing when the value (and version) did not change. */
+void publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, const char *node, const char *suffix,
+	     const char *value, const char *version);
+void unpublish(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix);
+void attrs_close(struct pgsql *pg);
+/* Iterate over a list of node names (spaces or commas): false at the end. */
+bool next_node(const char **cursor, char *buf, size_t len);
+bool listed(const char *list, const char *node);
+void sync_names(const struct pgsql *pg, char *buf, size_t len);
+int set_sync_names(PGconn *conn, const char *names);
+void primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg_status *st);
+
+/* pgsql_election.c: choosing the primary */
+void format_location(uint32_t tl, hubha_lsn lsn, char *buf, size_t len);
+int local_location(struct pgsql *pg, uint32_t *tl, hubha_lsn *lsn);
+bool cold_start_scores(struct pgsql *pg);
+int election(struct pgsql *pg);
+void redirect_promotion(struct pgsql *pg, const char *standbys, const char *demoted, uint32_t tl, hubha_lsn lsn);
 
 /* pgsql_conf.c: the standby settings the agent owns */
 int pgsql_conf_standby(const struct pgsql *pg, char *reason, size_t reason_len);
