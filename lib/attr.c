@@ -94,7 +94,7 @@ static void entries_free(struct hubha_attr_cache *c)
 int hubha_attr_cache_open(const char *path, unsigned max_age_s, struct hubha_attr_cache **ret_cache)
 {
 	struct hubha_attr_cache *c;
-	char line[1024], id[64];
+	char line[2048], id[64];
 	struct stat st;
 	FILE *f;
 
@@ -118,6 +118,9 @@ int hubha_attr_cache_open(const char *path, unsigned max_age_s, struct hubha_att
 		while (c->n < MAX_ENTRIES && fgets(line, sizeof(line), f)) {
 			char *tab = strchr(line, '\t');
 
+			/* A line without its newline was cut: skip it rather than remember half a value. */
+			if (!strchr(line, '\n'))
+				break;
 			line[strcspn(line, "\n")] = '\0';
 			if (!tab)
 				continue;
@@ -149,10 +152,18 @@ int hubha_attr_cache_close(struct hubha_attr_cache *c)
 	if (!c)
 		return 0;
 	if (c->dirty) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp", c->path);
-		f = fopen(tmp, "we");
+		int fd;
+
+		/* A file of our own: two agents may save the same cache at once. */
+		snprintf(tmp, sizeof(tmp), "%s.XXXXXX", c->path);
+		fd = mkostemp(tmp, O_CLOEXEC);
+		f = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (!f) {
 			r = -errno;
+			if (fd >= 0) {
+				close(fd);
+				unlink(tmp);
+			}
 		} else {
 			fprintf(f, "attrd %s\n", c->attrd_id[0] ? c->attrd_id : "none");
 			for (size_t i = 0; i < c->n; i++)
@@ -308,15 +319,19 @@ int hubha_attr_set(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, co
 int hubha_attr_set_versioned(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node,
 			     const char *name, const char *value, const char *version)
 {
-	char key[512], remembered[1024];
+	char key[512], remembered[1200];
 	struct cmd cmd;
 	struct entry *e;
 	int r;
 
-	if (!name || !value || strchr(value, '\n') || (version && strchr(version, '\n')))
+	/* Tabs and newlines separate the cache file's fields and lines. */
+	if (!name || !value || name[strcspn(name, "\t\n")] || value[strcspn(value, "\t\n")] ||
+	    (node && node[strcspn(node, "\t\n")]) || (version && version[strcspn(version, "\t\n")]))
 		return -EINVAL;
 	make_key(key, sizeof(key), kind, node, name);
-	snprintf(remembered, sizeof(remembered), "%s%s%s", value, version ? "\t" : "", version ? version : "");
+	if ((size_t)snprintf(remembered, sizeof(remembered), "%s%s%s", value, version ? "\t" : "",
+			     version ? version : "") >= sizeof(remembered))
+		return -ENAMETOOLONG;
 	e = cache_find(cache, key);
 	if (e && strcmp(e->value, remembered) == 0)
 		return 1;

@@ -58,41 +58,52 @@ void hubha_fence_args_free(struct hubha_fence_args *args)
 
 static int parse_stdin(FILE *in, size_t max_bytes, struct hubha_fence_args *a, char *reason, size_t reason_len)
 {
-	char line[MAX_LINE + 2];
-	size_t total = 0;
+	char *line = NULL;
+	size_t cap = 0, total = 0;
 	unsigned lineno = 0;
+	ssize_t len;
+	int r = 0;
 
-	while (fgets(line, sizeof(line), in)) {
-		size_t len = strlen(line);
+	/* getline counts every byte read, NULs included, so the bounds hold whatever arrives. */
+	while ((len = getline(&line, &cap, in)) >= 0) {
 		char *eq, *s = line;
-		int r;
 
 		lineno++;
-		total += len;
+		total += (size_t)len;
 		if (total > max_bytes) {
 			snprintf(reason, reason_len, "More than %zu bytes of arguments on stdin", max_bytes);
-			return -E2BIG;
+			r = -E2BIG;
+			break;
 		}
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
-			snprintf(reason, reason_len, "Argument line %u is longer than %d bytes", lineno, MAX_LINE);
-			return -E2BIG;
+		if (memchr(line, '\0', (size_t)len)) {
+			snprintf(reason, reason_len, "Argument line %u holds a NUL byte", lineno);
+			r = -EINVAL;
+			break;
 		}
 		s[strcspn(s, "\r\n")] = '\0';
+		if (strlen(s) > MAX_LINE) {
+			snprintf(reason, reason_len, "Argument line %u is longer than %d bytes", lineno, MAX_LINE);
+			r = -E2BIG;
+			break;
+		}
 		s += strspn(s, " \t");
 		if (!*s || *s == '#')
 			continue;
 		eq = strchr(s, '=');
 		if (!eq || eq == s) {
 			snprintf(reason, reason_len, "Argument line %u is not key=value", lineno);
-			return -EINVAL;
+			r = -EINVAL;
+			break;
 		}
 		r = args_add(a, s, (size_t)(eq - s), eq + 1);
 		if (r < 0) {
-			snprintf(reason, reason_len, "Too many arguments (at most %d)", MAX_ARGS);
-			return r;
+			snprintf(reason, reason_len, r == -E2BIG ? "Too many arguments (at most %d)" : "Out of memory",
+				 MAX_ARGS);
+			break;
 		}
 	}
-	return 0;
+	free(line);
+	return r;
 }
 
 static int parse_argv(int argc, char **argv, struct hubha_fence_args *a, char *reason, size_t reason_len)
@@ -116,13 +127,18 @@ static int parse_argv(int argc, char **argv, struct hubha_fence_args *a, char *r
 			key = arg + 2;
 			key_len = eq ? (size_t)(eq - key) : strlen(key);
 			value = eq ? eq + 1 : "1";
+			if (key_len == 0) {
+				snprintf(reason, reason_len, "Unexpected argument '%s'", arg);
+				return -EINVAL;
+			}
 		} else {
 			snprintf(reason, reason_len, "Unexpected argument '%s'", arg);
 			return -EINVAL;
 		}
 		r = args_add(a, key, key_len, value);
 		if (r < 0) {
-			snprintf(reason, reason_len, "Too many arguments (at most %d)", MAX_ARGS);
+			snprintf(reason, reason_len, r == -E2BIG ? "Too many arguments (at most %d)" : "Out of memory",
+				 MAX_ARGS);
 			return r;
 		}
 	}

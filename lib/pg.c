@@ -119,14 +119,21 @@ void hubha_pg_close(PGconn *conn)
 		PQfinish(conn);
 }
 
+/* As PostgreSQL spells a pg_lsn: 1 to 8 hex digits, '/', 1 to 8 hex digits; nothing else. */
 int hubha_lsn_parse(const char *text, hubha_lsn *ret_lsn)
 {
-	unsigned hi, lo;
-	int used = 0;
+	static const char hex[] = "0123456789abcdefABCDEF";
+	size_t hi_len, lo_len;
 
-	if (!text || sscanf(text, "%X/%X%n", &hi, &lo, &used) != 2 || text[used] != '\0')
+	if (!text)
 		return -EINVAL;
-	*ret_lsn = ((hubha_lsn)hi << 32) | lo;
+	hi_len = strspn(text, hex);
+	if (hi_len < 1 || hi_len > 8 || text[hi_len] != '/')
+		return -EINVAL;
+	lo_len = strspn(text + hi_len + 1, hex);
+	if (lo_len < 1 || lo_len > 8 || text[hi_len + 1 + lo_len] != '\0')
+		return -EINVAL;
+	*ret_lsn = (strtoull(text, NULL, 16) << 32) | strtoull(text + hi_len + 1, NULL, 16);
 	return 0;
 }
 
