@@ -306,6 +306,26 @@ static int monitor_stopped(struct pgsql *pg)
 }
 
 /*
+ * A standby the primary last saw disconnected keeps a negative score and is
+ * never promoted on its own; when it is not streaming either, say so where
+ * the admin looks.  Runs only while the standby is not streaming.
+ */
+static void explain_unpromotable(struct pgsql *pg)
+{
+	char *score = NULL;
+
+	if (hubha_attr_get(HUBHA_ATTR_PROMOTION, NULL, pg->rsc, &score) == 0 && strtol(score, NULL, 10) < 0) {
+		char reason[512];
+
+		snprintf(reason, sizeof(reason), "Not promoted: this standby was not streaming when the primary last "
+			 "ranked it (promotion score %s), so its data may be stale; check it, then allow it with "
+			 "crm_attribute --promotion=%s --update=1", score, pg->rsc);
+		publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", reason, NULL);
+	}
+	free(score);
+}
+
+/*
  * The monitor: pid file, one status query, attributes only on change.
  * ret_status (optional) receives the status when the instance runs.
  */
@@ -346,8 +366,10 @@ static int pgsql_monitor_status(struct pgsql *pg, bool publish_attrs, struct hub
 			bool streaming = strcmp(st.receiver, "streaming") == 0;
 
 			/* While streaming, the primary says whether this standby is sync or async. */
-			if (!streaming)
+			if (!streaming) {
 				publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL);
+				explain_unpromotable(pg);
+			}
 			if (pg->check_wal_receiver)
 				publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "receiver-status",
 					streaming ? "normal" : "ERROR", NULL);

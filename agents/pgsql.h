@@ -64,8 +64,11 @@ int connect_local(struct pgsql *pg, PGconn **conn, char *err, size_t err_len);
 
 /* pgsql_attrs.c: node attributes */
 void attr_name(const struct pgsql *pg, const char *suffix, char *buf, size_t len);
-/* Write one; cached writes cost nothing when the value (and version) did not change. */
-void publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, const char *node, const char *suffix,
+/*
+ * Write one; cached writes cost nothing when the value (and version) did not
+ * change.  Returns 0 when written, 1 when the cache said it was there already.
+ */
+int publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, const char *node, const char *suffix,
 	     const char *value, const char *version);
 void unpublish(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix);
 void attrs_close(struct pgsql *pg);

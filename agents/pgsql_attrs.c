@@ -43,8 +43,8 @@ void attr_name(const struct pgsql *pg, const char *suffix, char *buf, size_t len
 }
 
 /* Write a node attribute; cached writes cost nothing when unchanged. */
-void publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, const char *node, const char *suffix,
-		    const char *value, const char *version)
+int publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, const char *node, const char *suffix,
+	    const char *value, const char *version)
 {
 	char name[256];
 	int r;
@@ -59,6 +59,7 @@ void publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, const cha
 	if (r < 0)
 		hubha_log(LOG_WARNING, "Cannot set %s%s%s=%s: %s", name, node ? " of " : "", node ? node : "", value,
 			  strerror(-r));
+	return r;
 }
 
 void unpublish(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix)
@@ -178,7 +179,9 @@ void primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg_statu
 		publish(pg, true, HUBHA_ATTR_TRANSIENT, node, "status", is_sync(s) ? "HS:sync" : "HS:async", version);
 		publish(pg, true, HUBHA_ATTR_TRANSIENT, node, "data-status",
 			is_sync(s) ? "STREAMING|SYNC" : "STREAMING|ASYNC", version);
-		publish(pg, true, HUBHA_ATTR_PROMOTION, node, NULL, score, version);
+		/* Ranked anew (it reconnected): whatever kept it from promotion is over. */
+		if (publish(pg, true, HUBHA_ATTR_PROMOTION, node, NULL, score, version) == 0)
+			unpublish(pg, HUBHA_ATTR_TRANSIENT, node, "no-promote-reason");
 	}
 
 	if (pg->rep_mode == REP_SYNC) {

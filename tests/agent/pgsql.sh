@@ -332,8 +332,13 @@ slots() { sql n7 "select string_agg(slot_name, ' ' order by slot_name) from pg_r
 	not_ok "slots on n7: '$(slots)' (want 'hubha_n8 other_keep')"
 slot_active() { [ "$(sql n7 "select active from pg_replication_slots where slot_name = 'hubha_n8'")" = t ]; }
 retry 15 slot_active && ok "n8 uses its slot" || { not_ok "slot hubha_n8 not active"; show_log n8; }
-expect 0 "stop n8" -- agent n8 stop "${SLOT[@]}"
+# The primary goes away while the standby was last ranked disconnected: no promotion, and a reason.
 expect 0 "stop n7" -- agent n7 stop "${SLOT[@]}"
+mkdir -p "$HUBHA_TEST_ATTRS/n8" && echo -1000 >"$HUBHA_TEST_ATTRS/n8/master-pgsql"
+expect 0 "monitor n8, not streaming" -- mon n8 "${SLOT[@]}"
+attr n8 pgsql-no-promote-reason | grep -q "^Not promoted: this standby was not streaming" &&
+	ok "n8 says why it is not promoted" || not_ok "no reason on n8: '$(attr n8 pgsql-no-promote-reason)'"
+expect 0 "stop n8" -- agent n8 stop "${SLOT[@]}"
 
 # ---------------------------------------------------------------------------
 echo "# 9. ocf-tester with a replication configuration"
