@@ -113,7 +113,9 @@ int hubha_attr_cache_open(const char *path, unsigned max_age_s, struct hubha_att
 		*ret_cache = c;
 		return 0;
 	}
-	if (fstat(fileno(f), &st) == 0 && time(NULL) - st.st_mtime < (time_t)max_age_s && c->attrd_id[0] &&
+	/* max_age 0 trusts nothing saved, even a file stamped in the second time() has not reached yet. */
+	if (max_age_s > 0 && fstat(fileno(f), &st) == 0 && time(NULL) - st.st_mtime < (time_t)max_age_s &&
+	    c->attrd_id[0] &&
 	    fgets(line, sizeof(line), f) && sscanf(line, "attrd %63s", id) == 1 && strcmp(id, c->attrd_id) == 0) {
 		while (c->n < MAX_ENTRIES && fgets(line, sizeof(line), f)) {
 			char *tab = strchr(line, '\t');
