@@ -32,51 +32,69 @@ struct hubha_attr_cache {
 	bool dirty;
 };
 
-/* pacemaker-attrd's pid and start time: what a written value lives as long as. */
-static int attrd_identity(char *buf, size_t len)
+/* "pid:starttime" of pid when it is a pacemaker-attrd: what a written value lives as long as. */
+static int attrd_of(const char *pid, char *buf, size_t len)
 {
-	DIR *d = opendir("/proc");
+	char path[300], comm[32], stat[512];
+	unsigned long long start = 0;
+	const char *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ESRCH;
+	comm[0] = '\0';
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	/* comm holds at most 15 characters: "pacemaker-attrd" just fits. */
+	if (strcmp(comm, "pacemaker-attrd\n") != 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ESRCH;
+	if (fgets(stat, sizeof(stat), f) && (p = strrchr(stat, ')'))) {
+		/* Field 22 (starttime) counted from the state field, which is 3. */
+		int field = 2;
+
+		for (; *p && field < 22; p++)
+			if (*p == ' ')
+				field++;
+		start = strtoull(p, NULL, 10);
+	}
+	fclose(f);
+	snprintf(buf, len, "%ld:%llu", strtol(pid, NULL, 10), start);
+	return 0;
+}
+
+/*
+ * The attrd a saved cache names, if it still runs; otherwise the first one
+ * in /proc.  Checking the named one first keeps the steady state from
+ * reading every process's comm.
+ */
+static int attrd_identity(const char *saved, char *buf, size_t len)
+{
+	char pid[32], id[64];
 	struct dirent *de;
+	DIR *d;
 	int r = -ESRCH;
 
+	if (saved && sscanf(saved, "%31[0-9]:", pid) == 1 && attrd_of(pid, id, sizeof(id)) == 0 &&
+	    strcmp(id, saved) == 0) {
+		snprintf(buf, len, "%s", id);
+		return 0;
+	}
+	d = opendir("/proc");
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		char path[300], comm[32], stat[512];
-		unsigned long long start = 0;
-		const char *p;
-		FILE *f;
-
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		comm[0] = '\0';
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = '\0';
-		fclose(f);
-		/* comm holds at most 15 characters: "pacemaker-attrd" just fits. */
-		if (strcmp(comm, "pacemaker-attrd\n") != 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fgets(stat, sizeof(stat), f) && (p = strrchr(stat, ')'))) {
-			/* Field 22 (starttime) counted from the state field, which is 3. */
-			int field = 2;
-
-			for (; *p && field < 22; p++)
-				if (*p == ' ')
-					field++;
-			start = strtoull(p, NULL, 10);
-		}
-		fclose(f);
-		snprintf(buf, len, "%ld:%llu", strtol(de->d_name, NULL, 10), start);
-		r = 0;
-		break;
+		r = attrd_of(de->d_name, buf, len);
+		if (r == 0)
+			break;
 	}
 	closedir(d);
 	return r;
@@ -105,18 +123,20 @@ int hubha_attr_cache_open(const char *path, unsigned max_age_s, struct hubha_att
 		free(c);
 		return -ENOMEM;
 	}
-	/* No attrd (cluster down, or a test without one): nothing written can be trusted. */
-	if (attrd_identity(c->attrd_id, sizeof(c->attrd_id)) < 0)
-		c->attrd_id[0] = '\0';
 	f = fopen(path, "re");
+	id[0] = '\0';
+	if (f && (!fgets(line, sizeof(line), f) || sscanf(line, "attrd %63s", id) != 1))
+		id[0] = '\0';
+	/* No attrd (cluster down, or a test without one): nothing written can be trusted. */
+	if (attrd_identity(id[0] ? id : NULL, c->attrd_id, sizeof(c->attrd_id)) < 0)
+		c->attrd_id[0] = '\0';
 	if (!f) {
 		*ret_cache = c;
 		return 0;
 	}
 	/* max_age 0 trusts nothing saved, even a file stamped in the second time() has not reached yet. */
 	if (max_age_s > 0 && fstat(fileno(f), &st) == 0 && time(NULL) - st.st_mtime < (time_t)max_age_s &&
-	    c->attrd_id[0] &&
-	    fgets(line, sizeof(line), f) && sscanf(line, "attrd %63s", id) == 1 && strcmp(id, c->attrd_id) == 0) {
+	    c->attrd_id[0] && id[0] && strcmp(id, c->attrd_id) == 0) {
 		while (c->n < MAX_ENTRIES && fgets(line, sizeof(line), f)) {
 			char *tab = strchr(line, '\t');
 
