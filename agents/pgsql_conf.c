@@ -90,11 +90,10 @@ void pgsql_slot_name(const char *prefix, const char *node, char *buf, size_t len
 	buf[o < len ? o : len - 1] = '\0';
 }
 
-static int write_owned_file(const struct pgsql *pg, const char *path, const char *tmp, FILE **ret)
+static int write_owned_file(const struct pgsql *pg, const char *tmp, FILE **ret)
 {
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
-	(void)path;
 	if (fd < 0)
 		return -errno;
 	if (fchown(fd, pg->uid, pg->gid) < 0 && getuid() == 0) {
@@ -128,7 +127,7 @@ int pgsql_conf_standby(const struct pgsql *pg, char *reason, size_t reason_len)
 	}
 	snprintf(path, sizeof(path), "%s/postgresql.auto.conf", pg->pgdata);
 	snprintf(tmp, sizeof(tmp), "%s/postgresql.auto.conf.hubha", pg->pgdata);
-	r = write_owned_file(pg, path, tmp, &out);
+	r = write_owned_file(pg, tmp, &out);
 	if (r < 0) {
 		snprintf(reason, reason_len, "Cannot write %s: %s", tmp, strerror(-r));
 		return r;

@@ -50,6 +50,30 @@ static int parse_location(const char *v, unsigned *tl, hubha_lsn *lsn)
 	return hubha_lsn_parse(buf, lsn);
 }
 
+/* Wait, at most budget_ms, until every node of list but us and except has published its location. */
+static void wait_for_locations(struct pgsql *pg, const char *list, const char *except, unsigned budget_ms)
+{
+	char name[256], node[256];
+
+	attr_name(pg, "lsn-location", name, sizeof(name));
+	for (unsigned waited = 0;; waited += 250) {
+		const char *cur = list;
+		bool all = true;
+
+		while (all && next_node(&cur, node, sizeof(node))) {
+			char *v = NULL;
+
+			if (strcmp(node, pg->node) == 0 || (except && strcmp(node, except) == 0))
+				continue;
+			all = hubha_attr_get(HUBHA_ATTR_PRIVATE, node, name, &v) == 0;
+			free(v);
+		}
+		if (all || waited >= budget_ms)
+			return;
+		usleep(250000);
+	}
+}
+
 /*
  * With no primary, nobody ranks the standbys, and a promotion offered to one
  * that is behind is refused by the election, which costs that node a failure.
@@ -64,8 +88,8 @@ bool cold_start_scores(struct pgsql *pg)
 	const char *cur = pg->node_list;
 	uint32_t best_tl, tl;
 	hubha_lsn best_lsn, lsn;
-	unsigned waited = 0, budget = pg->ctx->timeout_ms / 4 < 5000 ? pg->ctx->timeout_ms / 4 : 5000;
-	bool all;
+	unsigned budget = pg->ctx->timeout_ms / 4 < 5000 ? pg->ctx->timeout_ms / 4 : 5000;
+	char ranked[2048] = "";
 
 	attr_name(pg, "status", name, sizeof(name));
 	while (next_node(&cur, node, sizeof(node))) {
@@ -86,42 +110,31 @@ bool cold_start_scores(struct pgsql *pg)
 	format_location(best_tl, best_lsn, loc, sizeof(loc));
 	publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "lsn-location", loc, NULL);
 	snprintf(best, sizeof(best), "%s", pg->node);
+	/* The others start alongside us: give them a little time to publish too. */
+	wait_for_locations(pg, pg->node_list, NULL, budget);
 	attr_name(pg, "lsn-location", name, sizeof(name));
-	do {
-		if (waited) {
-			usleep(250000);
-		}
-		waited += 250;
-		all = true;
-		cur = pg->node_list;
-		while (next_node(&cur, node, sizeof(node))) {
-			char *v = NULL;
-
-			if (strcmp(node, pg->node) == 0)
-				continue;
-			if (hubha_attr_get(HUBHA_ATTR_PRIVATE, node, name, &v) < 0) {
-				all = false;
-				continue;
-			}
-			if (parse_location(v, &tl, &lsn) == 0 &&
-			    (tl > best_tl || (tl == best_tl && lsn > best_lsn) ||
-			     /* Equal data: the same tie-break on every node. */
-			     (tl == best_tl && lsn == best_lsn && strcmp(node, best) < 0))) {
-				best_tl = tl, best_lsn = lsn;
-				snprintf(best, sizeof(best), "%s", node);
-			}
-			free(v);
-		}
-	} while (!all && waited < budget);
 	cur = pg->node_list;
 	while (next_node(&cur, node, sizeof(node))) {
 		char *v = NULL;
+		int ok;
 
 		if (strcmp(node, pg->node) == 0 || hubha_attr_get(HUBHA_ATTR_PRIVATE, node, name, &v) < 0)
 			continue;
+		ok = parse_location(v, &tl, &lsn) == 0;
 		free(v);
-		publish(pg, false, HUBHA_ATTR_PROMOTION, node, NULL, strcmp(node, best) == 0 ? "10" : "1", NULL);
+		if (!ok)
+			continue;
+		snprintf(ranked + strlen(ranked), sizeof(ranked) - strlen(ranked), " %s", node);
+		if (tl > best_tl || (tl == best_tl && lsn > best_lsn) ||
+		    /* Equal data: the same tie-break on every node. */
+		    (tl == best_tl && lsn == best_lsn && strcmp(node, best) < 0)) {
+			best_tl = tl, best_lsn = lsn;
+			snprintf(best, sizeof(best), "%s", node);
+		}
 	}
+	cur = ranked;
+	while (next_node(&cur, node, sizeof(node)))
+		publish(pg, false, HUBHA_ATTR_PROMOTION, node, NULL, strcmp(node, best) == 0 ? "10" : "1", NULL);
 	publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, strcmp(pg->node, best) == 0 ? "10" : "1", NULL);
 	return true;
 }
@@ -234,29 +247,10 @@ int election(struct pgsql *pg)
 void redirect_promotion(struct pgsql *pg, const char *standbys, const char *demoted, uint32_t tl,
 			       hubha_lsn lsn)
 {
-	char node[256], loc[64], name[256], *score = NULL;
-	const char *cur = standbys;
-	char peer[256];
-	bool all;
+	char node[256], loc[64], *score = NULL;
 
 	/* The others publish in their own pre-promote notification, which runs alongside this one. */
-	attr_name(pg, "lsn-location", name, sizeof(name));
-	for (int i = 0; i < 12; i++) {
-		all = true;
-		cur = standbys;
-		while (next_node(&cur, peer, sizeof(peer))) {
-			char *v = NULL;
-
-			if (strcmp(peer, pg->node) == 0 || strcmp(peer, demoted) == 0)
-				continue;
-			if (hubha_attr_get(HUBHA_ATTR_PRIVATE, peer, name, &v) < 0)
-				all = false;
-			free(v);
-		}
-		if (all)
-			break;
-		usleep(250000);
-	}
+	wait_for_locations(pg, standbys, demoted, 2750);
 	if (!more_advanced_peer(pg, standbys, demoted, tl, lsn, node, sizeof(node), loc, sizeof(loc)))
 		return;
 	hubha_log(LOG_WARNING, "%s has more recent data (%s): moving the promotion there", node, loc);
