@@ -55,7 +55,11 @@ struct controldata {
 	char state[64];		/* "in production", "shut down", "shut down in recovery", ... */
 	hubha_lsn checkpoint;	/* latest checkpoint location */
 	unsigned timeline;	/* latest checkpoint's TimeLineID */
+	hubha_lsn min_recovery;	/* minimum recovery ending location (0/0: none) */
+	unsigned min_recovery_timeline;
 };
+/* Parse pg_controldata's output (LC_ALL=C); -EPROTO unless every field parses. */
+int pgsql_controldata_parse(const char *out, struct controldata *ret);
 int pgsql_controldata(const struct pgsql *pg, struct controldata *ret);
 int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned timeout_ms);
 

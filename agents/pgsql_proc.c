@@ -225,12 +225,66 @@ static const char *field(const char *out, const char *label)
 	return p;
 }
 
+/* One "label: value" line of pg_controldata's output, without the newline. */
+static int field_text(const char *out, const char *label, char *buf, size_t len)
+{
+	const char *v = field(out, label);
+	size_t n;
+
+	if (!v)
+		return -EPROTO;
+	n = strcspn(v, "\n");
+	if (n >= len)
+		return -EPROTO;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+static int field_timeline(const char *out, const char *label, unsigned *ret)
+{
+	char buf[32], *end;
+	unsigned long tl;
+
+	if (field_text(out, label, buf, sizeof(buf)) < 0)
+		return -EPROTO;
+	errno = 0;
+	tl = strtoul(buf, &end, 10);
+	if (errno || end == buf || *end || tl > UINT32_MAX)
+		return -EPROTO;
+	*ret = (unsigned)tl;
+	return 0;
+}
+
+/*
+ * Every field a decision rests on must parse: a checkpoint of 0/0 taken for
+ * "unknown" would pass the switchover check.
+ */
+int pgsql_controldata_parse(const char *out, struct controldata *ret)
+{
+	struct controldata cd = { 0 };
+	char lsn[32];
+
+	if (field_text(out, "Database cluster state:", cd.state, sizeof(cd.state)) < 0 || !cd.state[0])
+		return -EPROTO;
+	if (field_text(out, "Latest checkpoint location:", lsn, sizeof(lsn)) < 0 ||
+	    hubha_lsn_parse(lsn, &cd.checkpoint) < 0)
+		return -EPROTO;
+	if (field_timeline(out, "Latest checkpoint's TimeLineID:", &cd.timeline) < 0)
+		return -EPROTO;
+	if (field_text(out, "Minimum recovery ending location:", lsn, sizeof(lsn)) < 0 ||
+	    hubha_lsn_parse(lsn, &cd.min_recovery) < 0)
+		return -EPROTO;
+	if (field_timeline(out, "Min recovery ending loc's timeline:", &cd.min_recovery_timeline) < 0)
+		return -EPROTO;
+	*ret = cd;
+	return 0;
+}
+
 int pgsql_controldata(const struct pgsql *pg, struct controldata *ret)
 {
 	char tool[4200], out[8192];
 	char *argv[4];
-	struct controldata cd = { 0 };
-	const char *v;
 	int r;
 
 	snprintf(tool, sizeof(tool), "%s/pg_controldata", pg->bindir);
@@ -244,22 +298,7 @@ int pgsql_controldata(const struct pgsql *pg, struct controldata *ret)
 		return -ENOENT;
 	if (r != 0)
 		return -EIO;
-	v = field(out, "Database cluster state:");
-	if (!v)
-		return -EPROTO;
-	snprintf(cd.state, sizeof(cd.state), "%.*s", (int)strcspn(v, "\n"), v);
-	v = field(out, "Latest checkpoint location:");
-	if (v) {
-		char lsn[32];
-
-		snprintf(lsn, sizeof(lsn), "%.*s", (int)strcspn(v, "\n"), v);
-		hubha_lsn_parse(lsn, &cd.checkpoint);
-	}
-	v = field(out, "Latest checkpoint's TimeLineID:");
-	if (v)
-		cd.timeline = (unsigned)strtoul(v, NULL, 10);
-	*ret = cd;
-	return 0;
+	return pgsql_controldata_parse(out, ret);
 }
 
 int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned timeout_ms)
