@@ -316,7 +316,7 @@ static int build_cmd(struct cmd *c, enum hubha_attr_kind kind, const char *node,
 		c->argv[n++] = (char *)"--private";
 	} else {
 		c->argv[n++] = (char *)"crm_attribute";
-		c->argv[n++] = (char *)"--lifetime=reboot";
+		c->argv[n++] = (char *)(kind == HUBHA_ATTR_NODE ? "--lifetime=forever" : "--lifetime=reboot");
 		c->argv[n++] = (char *)"--quiet";
 	}
 	c->argv[n++] = c->name;

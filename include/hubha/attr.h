@@ -21,6 +21,7 @@ enum hubha_attr_kind {
 	HUBHA_ATTR_TRANSIENT,	/* crm_attribute --lifetime=reboot: in the CIB until the node leaves */
 	HUBHA_ATTR_PROMOTION,	/* crm_attribute --promotion: the resource's promotion score */
 	HUBHA_ATTR_PRIVATE,	/* attrd_updater --private: shared by attrd, never in the CIB */
+	HUBHA_ATTR_NODE,	/* crm_attribute --lifetime=forever: in the CIB across reboots */
 };
 
 struct hubha_attr_cache;
