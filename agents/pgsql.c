@@ -107,7 +107,13 @@ static const struct hubha_param_def pgsql_params[] = {
 	    "the node attribute <resource>-receiver-status (normal, normal (master), ERROR)."),
 	BOOL("auto_rewind", "false", "auto_rewind", "When an old primary that crashed starts while another "
 	    "primary runs, rewind it with pg_rewind against that primary and let it rejoin as a standby. "
-	    "Without it such a start is refused, with a reason, since its timeline may have diverged."),
+	    "Without it such a start is refused, with a reason, since its timeline may have diverged. "
+	    "The rewind runs in start, never in demote: a failed start bans only this node. Before it, "
+	    "the primary is made to CHECKPOINT, as pg_rewind needs of a freshly promoted source, and its "
+	    "control file must then show the timeline it writes on; after it, this node must be on that "
+	    "timeline. While pg_rewind runs the node attribute <resource>-rewind-incomplete (lifetime "
+	    "forever) is set: a rewind cut short keeps the node out, with a reason, until its data "
+	    "directory is rebuilt and the attribute deleted."),
 	BOOL("degrade_to_async", "false", "degrade_to_async", "In sync mode, let the primary fall back to "
 	    "asynchronous replication when no synchronous standby is connected. The default keeps the "
 	    "zero-loss guarantee: commits wait until a synchronous standby is back."),
@@ -263,20 +269,6 @@ int connect_local(struct pgsql *pg, PGconn **conn, char *err, size_t err_len)
 	return hubha_pg_connect(&t, conn, err, err_len);
 }
 
-/*
- * "in production" without a postmaster: a primary that crashed, unless the
- * directory is a fresh base backup, whose copied control file says the same.
- */
-static bool crashed_primary(const struct pgsql *pg, const struct controldata *cd)
-{
-	char path[4200];
-
-	if (strcmp(cd->state, "in production") != 0)
-		return false;
-	snprintf(path, sizeof(path), "%s/backup_label", pg->pgdata);
-	return access(path, F_OK) != 0;
-}
-
 /* What a stopped instance's control data says it was. */
 static int monitor_stopped(struct pgsql *pg)
 {
@@ -294,11 +286,11 @@ static int monitor_stopped(struct pgsql *pg)
 		hubha_ocf_reason(ctx, "Cannot read control data with %s/pg_controldata: %s", pg->bindir, strerror(-r));
 		return HUBHA_OCF_ERR_INSTALLED;
 	}
-	if (crashed_primary(pg, &cd) && pg->rep_mode != REP_NONE) {
+	if (pgsql_crashed_primary(pg, &cd) && pg->rep_mode != REP_NONE) {
 		hubha_ocf_reason(ctx, "PostgreSQL crashed as primary (control data: in production, no postmaster)");
 		return HUBHA_OCF_FAILED_PROMOTED;
 	}
-	if (crashed_primary(pg, &cd) || strcmp(cd.state, "in archive recovery") == 0) {
+	if (pgsql_crashed_primary(pg, &cd) || strcmp(cd.state, "in archive recovery") == 0) {
 		hubha_ocf_reason(ctx, "PostgreSQL is not running but did not shut down cleanly (%s)", cd.state);
 		return HUBHA_OCF_ERR_GENERIC;
 	}
@@ -394,55 +386,6 @@ static int pgsql_monitor(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	return pgsql_monitor_status(pg, !ctx->probe, NULL);
 }
 
-/* A stopped former primary may have written WAL no standby got: decide before it starts as a standby. */
-static int rejoin_check(struct pgsql *pg)
-{
-	struct hubha_ocf_ctx *ctx = pg->ctx;
-	struct hubha_pg_target t = {
-		.host = pg->master_ip, .port = (unsigned)pg->master_port, .dbname = pg->pgdb,
-		.user = pg->pgdba, .timeout_ms = 3000,
-	};
-	struct controldata cd;
-	char err[256], src[1024];
-	PGconn *conn;
-	char *in_recovery = NULL;
-	bool primary_elsewhere = false;
-	int r;
-
-	r = pgsql_controldata(pg, &cd);
-	if (r < 0) {
-		hubha_ocf_reason(ctx, "Cannot read control data: %s", strerror(-r));
-		return HUBHA_OCF_ERR_INSTALLED;
-	}
-	/* Only a crash as primary can leave WAL behind that a promoted standby never received. */
-	if (!crashed_primary(pg, &cd))
-		return HUBHA_OCF_SUCCESS;
-	if (hubha_pg_connect(&t, &conn, err, sizeof(err)) == 0) {
-		if (hubha_pg_exec(conn, "SELECT pg_is_in_recovery()", &in_recovery, err, sizeof(err)) == 0 &&
-		    in_recovery && strcmp(in_recovery, "f") == 0)
-			primary_elsewhere = true;
-		free(in_recovery);
-		hubha_pg_close(conn);
-	}
-	/* With no other primary this node may well hold the most recent data: let the election decide. */
-	if (!primary_elsewhere)
-		return HUBHA_OCF_SUCCESS;
-	if (!pg->auto_rewind) {
-		hubha_ocf_reason(ctx, "This node crashed as primary and another primary now runs at %s:%ld; its "
-				 "timeline may have diverged: set auto_rewind=true or rebuild it", pg->master_ip,
-				 pg->master_port);
-		return HUBHA_OCF_ERR_GENERIC;
-	}
-	snprintf(src, sizeof(src), "host=%s port=%ld user=%s dbname=%s connect_timeout=10", pg->master_ip,
-		 pg->master_port, pg->pgdba, pg->pgdb);
-	hubha_log(LOG_WARNING, "Crashed old primary: rewinding from %s:%ld", pg->master_ip, pg->master_port);
-	r = pgsql_rewind(pg, src, ctx->timeout_ms / 2);
-	if (r < 0)
-		return HUBHA_OCF_ERR_GENERIC;
-	hubha_log(LOG_INFO, "pg_rewind done; rejoining as a standby");
-	return HUBHA_OCF_SUCCESS;
-}
-
 static int wait_running(struct pgsql *pg, int want, unsigned budget_ms)
 {
 	int rc = HUBHA_OCF_ERR_GENERIC;
@@ -463,7 +406,7 @@ static int start_instance(struct pgsql *pg)
 	int r, rc;
 
 	if (pg->rep_mode != REP_NONE) {
-		rc = rejoin_check(pg);
+		rc = pgsql_rejoin_check(pg);
 		if (rc != HUBHA_OCF_SUCCESS)
 			return rc;
 		if (pgsql_conf_standby(pg, reason, sizeof(reason)) < 0) {
@@ -714,6 +657,17 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	return HUBHA_OCF_SUCCESS;
 }
 
+/*
+ * Demote ends the node's writes; a failure here is the costliest of all (the
+ * recipes' on-fail=stop stops the resource everywhere, the healthy primary
+ * included), so nothing that can fail for another reason runs here:
+ * - an instance that is not running (a crashed primary) is demoted already:
+ *   Pacemaker stops and starts it next, and the rejoin (pg_rewind) runs in
+ *   that start, whose failure bans only this node;
+ * - a running primary is shut down cleanly, which is the demotion; starting it
+ *   again as a standby is best effort: if that fails the instance stays
+ *   stopped, the next monitor reports it, and its recovery is this node's.
+ */
 static int pgsql_demote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
 	struct controldata cd;
@@ -723,6 +677,14 @@ static int pgsql_demote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	rc = pgsql_monitor_status(pg, false, NULL);
 	if (rc == HUBHA_OCF_SUCCESS)
 		return HUBHA_OCF_SUCCESS;
+	if (!pgsql_postmaster_pid(pg)) {
+		hubha_log(LOG_INFO, "Demote: PostgreSQL is not running (%s); it rejoins at its next start",
+			  ctx->reason[0] ? ctx->reason : "stopped");
+		ctx->reason[0] = '\0';
+		publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_UNKNOWN, NULL);
+		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "STOP", NULL);
+		return HUBHA_OCF_SUCCESS;
+	}
 	ctx->reason[0] = '\0';
 	rc = stop_instance(pg, (unsigned)pg->stop_escalate);
 	if (rc != HUBHA_OCF_SUCCESS)
@@ -734,11 +696,15 @@ static int pgsql_demote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	}
 	publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_UNKNOWN, NULL);
 	rc = start_instance(pg);
-	if (rc == HUBHA_OCF_SUCCESS) {
-		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL);
-		hubha_log(LOG_INFO, "Demoted: running as a standby");
+	if (rc != HUBHA_OCF_SUCCESS) {
+		hubha_log(LOG_ERR, "Demoted (shut down), but it did not start as a standby: %s", ctx->reason);
+		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "STOP", NULL);
+		ctx->reason[0] = '\0';
+		return HUBHA_OCF_SUCCESS;
 	}
-	return rc;
+	publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL);
+	hubha_log(LOG_INFO, "Demoted: running as a standby");
+	return HUBHA_OCF_SUCCESS;
 }
 
 static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
@@ -839,7 +805,13 @@ const struct hubha_ocf_agent pgsql_agent = {
 		    "standby start; promotion goes to the standby with the highest (timeline, LSN), compared "
 		    "across nodes in the pre-promote notification (configure notify=true); a switchover checks "
 		    "that the new primary received the old one's shutdown checkpoint; a primary that crashed is "
-		    "reported as failed (9) and never rejoins silently. heartbeat:pgsql's PGSQL.lock file is not "
+		    "reported as failed (9) and never rejoins silently. Demote does nothing that may fail for "
+		    "another reason than stopping the primary: the recipes run it with on-fail=stop, which stops "
+		    "the resource on every node, the healthy primary included. So demote of an instance that is "
+		    "not running (a crashed primary) succeeds at once, and after a running primary's clean "
+		    "shutdown its start as a standby is best effort (if it fails the next monitor reports the "
+		    "stopped instance); rejoining, pg_rewind included, is start's work, and a start that fails "
+		    "bans only its node. heartbeat:pgsql's PGSQL.lock file is not "
 		    "reproduced: it is not needed. When no node can be promoted, <resource>-no-promote-reason "
 		    "says why. The monitor is one libpq round trip over the socket and starts no process; "
 		    "attributes are written only when they change.",

@@ -61,7 +61,12 @@ struct controldata {
 /* Parse pg_controldata's output (LC_ALL=C); -EPROTO unless every field parses. */
 int pgsql_controldata_parse(const char *out, struct controldata *ret);
 int pgsql_controldata(const struct pgsql *pg, struct controldata *ret);
-int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned timeout_ms);
+/* pg_rewind from source_conninfo; its output (stdout and stderr) into out. */
+int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned timeout_ms, char *out, size_t out_len);
+
+/* pgsql_rejoin.c: a node that crashed as primary, before it starts as a standby */
+bool pgsql_crashed_primary(const struct pgsql *pg, const struct controldata *cd);
+int pgsql_rejoin_check(struct pgsql *pg);
 
 /* pgsql.c */
 int connect_local(struct pgsql *pg, PGconn **conn, char *err, size_t err_len);

@@ -301,9 +301,9 @@ int pgsql_controldata(const struct pgsql *pg, struct controldata *ret)
 	return pgsql_controldata_parse(out, ret);
 }
 
-int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned timeout_ms)
+int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned timeout_ms, char *out, size_t out_len)
 {
-	char tool[4200], src[4200], out[4096];
+	char tool[4200], src[4200];
 	char *argv[6];
 	int r;
 
@@ -314,8 +314,17 @@ int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned t
 	argv[2] = (char *)pg->pgdata;
 	argv[3] = src;
 	argv[4] = NULL;
-	r = run(pg, argv, timeout_ms, out, sizeof(out));
-	if (r != 0)
-		hubha_ocf_reason(pg->ctx, "pg_rewind failed (%d): %.300s", r, out);
+	r = run(pg, argv, timeout_ms, out, out_len);
+	if (r != 0) {
+		/* pg_rewind's last line says what went wrong. */
+		size_t n = strlen(out);
+		const char *last;
+
+		while (n && out[n - 1] == '\n')
+			out[--n] = '\0';
+		last = strrchr(out, '\n');
+		hubha_ocf_reason(pg->ctx, "pg_rewind failed (%s): %.300s",
+				 r == -ETIMEDOUT ? "timed out" : r < 0 ? strerror(-r) : "exit status", last ? last + 1 : out);
+	}
 	return r == 0 ? 0 : r < 0 ? r : -EIO;
 }

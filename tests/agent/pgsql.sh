@@ -217,6 +217,13 @@ if ! retry 15 new_streams; then
 	agent $NEW stop >/dev/null 2>&1; agent $NEW start >/dev/null 2>&1
 	retry 15 new_streams || not_ok "precondition: $NEW does not stream from $OLD ('$(repl_state $OLD $NEW)')"
 fi
+# Many buffers for NEW to replay and leave dirty: its checkpoint after the
+# promotion is then a long spread one, and its control file keeps showing the
+# old timeline meanwhile (the window in which a crashed primary comes back).
+sql $OLD "create table dirty as select g id, repeat('x', 200) f from generate_series(1, 200000) g" >/dev/null ||
+	not_ok "could not write the dirty table on $OLD: $(sql_err)"
+has_dirty() { [ "$(sql $NEW "select count(*) from dirty" 2>/dev/null)" = 200000 ]; }
+retry 30 has_dirty || not_ok "$NEW did not replay the dirty table"
 # Make the old primary's history diverge: its walsender to NEW is frozen,
 # OLD commits more, then OLD dies (postmaster and that walsender).
 ws=$(sql $OLD "select pid from pg_stat_replication where application_name = '$NEW'")
@@ -229,6 +236,9 @@ n=$(sql $NEW "select count(*) from t where id between 1000001 and 1000100")
 crash $OLD $ws && ok "$OLD's postmaster killed, its children gone" || not_ok "crash $OLD"
 [ -n "$ws" ] && ! kill -0 "$ws" 2>/dev/null && untrack_pid "$ws"
 expect 9 "monitor $OLD: crashed primary" -- mon $OLD
+# Pacemaker recovers a failed primary with demote, stop, start: the rejoin belongs to start.
+expect 0 "demote $OLD (not running: nothing to demote, nothing started)" -- agent $OLD demote
+expect 9 "monitor $OLD: still the crashed primary, untouched by demote" -- mon $OLD
 expect 0 "stop $OLD (the cluster recovers the failed primary)" -- agent $OLD stop
 MASTER_PORT=${PORT[$NEW]}
 expect 0 "pre-promote notify $NEW" -- notify $NEW pre promote promote=$NEW active=$NEW slave=$NEW stop=$OLD
@@ -236,13 +246,28 @@ expect 0 "promote $NEW" -- agent $NEW promote
 expect 0 "post-promote notify $NEW" -- notify $NEW post promote promote=$NEW active=$NEW master=$NEW
 expect 8 "monitor $NEW: primary" -- mon $NEW
 sql $NEW "insert into t values (2000001)" >/dev/null && ok "$NEW takes writes" || not_ok "$NEW takes no writes: $(sql_err)"
+[ "$(sql $NEW "select timeline_id from pg_control_checkpoint()")" != \
+	"$(sql $NEW "select ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int")" ] &&
+	ok "$NEW's control file still shows its old timeline (its first checkpoint after the promotion runs)" ||
+	echo "# $NEW's checkpoint after the promotion is done already: the rewind below does not cover that window"
 expect_fail "start $OLD (diverged, auto_rewind=false) is refused" -- agent $OLD start
 one_reason
 st=$(mon $OLD >/dev/null 2>&1; echo $?)
 [ "$st" != 0 ] && [ "$st" != 8 ] && ok "$OLD is not running after the refused start (monitor rc $st)" ||
 	not_ok "$OLD runs after the refused start (monitor rc $st)"
 expect 0 "stop $OLD after the failed start" -- agent $OLD stop
+# A rewind cut short (the agent killed, the node crashed) leaves its mark: never trusted.
+echo 2026-01-01T00:00:00Z >"$HUBHA_TEST_ATTRS/$OLD/pgsql-rewind-incomplete"
+expect_fail "start $OLD after a rewind that did not complete is refused" -- agent $OLD start OCF_RESKEY_auto_rewind=true
+one_reason
+[ "$(attr $OLD pgsql-no-promote-reason)" = "$(last_reason)" ] && ok "  and published as no-promote-reason" ||
+	not_ok "  no-promote-reason is '$(attr $OLD pgsql-no-promote-reason)'"
+rm -f "$HUBHA_TEST_ATTRS/$OLD/pgsql-rewind-incomplete"
 expect 0 "start $OLD with auto_rewind=true" -- agent $OLD start OCF_RESKEY_auto_rewind=true
+[ ! -e "$HUBHA_TEST_ATTRS/$OLD/pgsql-rewind-incomplete" ] && ok "  the rewind completed and its mark is gone" ||
+	not_ok "  $OLD-rewind-incomplete is still set"
+grep -q "pgsql-rewind-incomplete --update" "$HUBHA_TEST_ATTRS/calls.log" && ok "  the mark was set while pg_rewind ran" ||
+	not_ok "  pg_rewind ran without its mark"
 expect 0 "post-start notify $NEW" -- notify $NEW post start start=$OLD active="n1 n2" master=$NEW slave=$OLD
 expect 0 "post-start notify $OLD" -- notify $OLD post start start=$OLD active="n1 n2" master=$NEW slave=$OLD
 expect 0 "monitor $OLD: standby" -- mon $OLD OCF_RESKEY_auto_rewind=true
