@@ -166,11 +166,14 @@ int hubha_fence_args_parse(FILE *in, size_t max_bytes, int argc, char **argv, st
 
 void hubha_fence_reason(struct hubha_fence_ctx *ctx, const char *fmt, ...)
 {
+	char buf[sizeof(ctx->reason)];
 	va_list ap;
 
+	/* Through a copy: a reason may wrap the previous one (%s of ctx->reason). */
 	va_start(ap, fmt);
-	vsnprintf(ctx->reason, sizeof(ctx->reason), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	memcpy(ctx->reason, buf, sizeof(buf));
 	ctx->reason[strcspn(ctx->reason, "\r\n")] = '\0';
 }
 

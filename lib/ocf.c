@@ -259,11 +259,14 @@ bool hubha_ocf_params_given(const struct hubha_ocf_params *params, const char *n
 
 void hubha_ocf_reason(struct hubha_ocf_ctx *ctx, const char *fmt, ...)
 {
+	char buf[sizeof(ctx->reason)];
 	va_list ap;
 
+	/* Through a copy: a reason may wrap the previous one (%s of ctx->reason). */
 	va_start(ap, fmt);
-	vsnprintf(ctx->reason, sizeof(ctx->reason), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	memcpy(ctx->reason, buf, sizeof(buf));
 	/* The reason is one line: Pacemaker shows only the first. */
 	ctx->reason[strcspn(ctx->reason, "\n")] = '\0';
 }

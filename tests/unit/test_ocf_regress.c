@@ -5,6 +5,8 @@
  *    another "ocf-exit-reason:" line.
  * 2. With HA_LOGFACILITY set and HA_debug unset, debug messages must not reach
  *    syslog (qb_log_init leaves a debug filter on the syslog target).
+ * 3. A reason that wraps the previous one ("...: %s", ctx->reason) comes out
+ *    whole, for OCF and fence agents alike.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -19,6 +21,7 @@
 #include <cmocka.h>
 #include <qb/qblog.h>
 
+#include <hubha/fence.h>
 #include <hubha/ocf.h>
 
 #include "testutil.h"
@@ -114,6 +117,20 @@ static void test_syslog_debug_without_ha_debug(void **state)
 	assert_int_equal(res->status, 0);
 }
 
+static void test_reason_wraps_reason(void **state)
+{
+	struct hubha_ocf_ctx ctx = { 0 };
+	struct hubha_fence_ctx fctx = { 0 };
+
+	(void)state;
+	snprintf(ctx.reason, sizeof(ctx.reason), "the first cause");
+	hubha_ocf_reason(&ctx, "PostgreSQL runs but cannot be monitored: %s", ctx.reason);
+	assert_string_equal(ctx.reason, "PostgreSQL runs but cannot be monitored: the first cause");
+	snprintf(fctx.reason, sizeof(fctx.reason), "no answer");
+	hubha_fence_reason(&fctx, "Power switch: %s (%d)", fctx.reason, 3);
+	assert_string_equal(fctx.reason, "Power switch: no answer (3)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +138,7 @@ int main(void)
 		cmocka_unit_test(test_check_newline_in_reason),
 		cmocka_unit_test(test_forged_exit_reason),
 		cmocka_unit_test(test_syslog_debug_without_ha_debug),
+		cmocka_unit_test(test_reason_wraps_reason),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
