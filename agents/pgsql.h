@@ -64,6 +64,9 @@ int pgsql_controldata(const struct pgsql *pg, struct controldata *ret);
 /* pg_rewind from source_conninfo; its output (stdout and stderr) into out. */
 int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned timeout_ms, char *out, size_t out_len);
 
+/* Crash recovery in single-user mode that removes no WAL segment; its output into out. */
+int pgsql_crash_recovery(const struct pgsql *pg, unsigned timeout_ms, char *out, size_t out_len);
+
 /* pgsql_rejoin.c: a node that crashed as primary, before it starts as a standby */
 bool pgsql_crashed_primary(const struct pgsql *pg, const struct controldata *cd);
 int pgsql_rejoin_check(struct pgsql *pg);

@@ -328,3 +328,33 @@ int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned t
 	}
 	return r == 0 ? 0 : r < 0 ? r : -EIO;
 }
+
+/*
+ * Crash recovery of a stopped instance, in single-user mode, keeping every WAL
+ * segment: pg_rewind would run the same recovery itself, but the end-of-recovery
+ * checkpoint would then remove the segments that hold the last checkpoint
+ * common with the new primary, which pg_rewind reads next.
+ */
+int pgsql_crash_recovery(const struct pgsql *pg, unsigned timeout_ms, char *out, size_t out_len)
+{
+	char tool[4200], config[4200];
+	char *argv[12];
+	int n = 0, r;
+
+	snprintf(tool, sizeof(tool), "%s/postgres", pg->bindir);
+	/* The configuration the postmaster runs with (config=), as pgsql_ctl_start gives it. */
+	snprintf(config, sizeof(config), "config_file=%s", pg->config);
+	argv[n++] = tool;
+	argv[n++] = (char *)"--single";
+	argv[n++] = (char *)"-F";
+	argv[n++] = (char *)"-D";
+	argv[n++] = (char *)pg->pgdata;
+	argv[n++] = (char *)"-c";
+	argv[n++] = config;
+	argv[n++] = (char *)"-c";
+	argv[n++] = (char *)"wal_keep_size=2147483647";
+	argv[n++] = (char *)"template1";
+	argv[n] = NULL;
+	r = run(pg, argv, timeout_ms, out, out_len);
+	return r == 0 ? 0 : r < 0 ? r : -EIO;
+}

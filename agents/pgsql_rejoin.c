@@ -172,6 +172,18 @@ static int rewind_from(struct pgsql *pg, PGconn *conn)
 	hubha_pg_close(conn);
 	if (r < 0)
 		return refuse(pg, "Not rewinding from the primary at %s: %s", pg->master_ip, err);
+	/*
+	 * pg_rewind reads this node's WAL back to the last checkpoint common with
+	 * the primary; crash recovery run by pg_rewind itself would first remove
+	 * those segments.  So recover here, keeping them.
+	 */
+	r = pgsql_crash_recovery(pg, budget, out, sizeof(out));
+	if (r < 0) {
+		size_t n = strcspn(out, "\n");
+
+		return refuse(pg, "Crash recovery before pg_rewind failed (%s): %.*s", r == -ETIMEDOUT ? "timed out" :
+			      r == -EIO ? "exit status" : strerror(-r), (int)(n < 300 ? n : 300), out);
+	}
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	attr_name(pg, REWIND_MARK, mark, sizeof(mark));
 	r = hubha_attr_set(NULL, HUBHA_ATTR_NODE, NULL, mark, when);

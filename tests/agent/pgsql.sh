@@ -226,10 +226,17 @@ has_dirty() { [ "$(sql $NEW "select count(*) from dirty" 2>/dev/null)" = 200000 
 retry 30 has_dirty || not_ok "$NEW did not replay the dirty table"
 # Make the old primary's history diverge: its walsender to NEW is frozen,
 # OLD commits more, then OLD dies (postmaster and that walsender).
+# OLD keeps no WAL beyond what it needs itself, as a primary without
+# wal_keep_size or slots does: the segment holding the last checkpoint common
+# to both goes at OLD's next checkpoint, the one of its crash recovery.
+sql $OLD "alter system set wal_keep_size = 0" >/dev/null && sql $OLD "select pg_reload_conf()" >/dev/null
+sql $OLD "checkpoint" >/dev/null
 ws=$(sql $OLD "select pid from pg_stat_replication where application_name = '$NEW'")
 case $ws in '' | *[!0-9]*) ws=""; not_ok "no walsender to $NEW on $OLD" ;; *) track_pid "$ws"; kill -STOP "$ws" ;; esac
 sql $OLD "insert into t select generate_series(1000001, 1000100)" >/dev/null || not_ok "could not write on $OLD: $(sql_err)"
 sql $OLD "checkpoint" >/dev/null
+sql $OLD "select pg_switch_wal()" >/dev/null
+sql $OLD "insert into t select generate_series(1000101, 1000110)" >/dev/null
 sleep 1
 n=$(sql $NEW "select count(*) from t where id between 1000001 and 1000100")
 [ "$n" = 0 ] && ok "100 rows committed on $OLD that $NEW has not received" || not_ok "$NEW has '$n' of $OLD's 100 new rows"
@@ -275,7 +282,7 @@ old_streams() { mon $NEW >/dev/null 2>&1; mon $OLD OCF_RESKEY_auto_rewind=true >
 if retry 20 old_streams; then ok "$OLD streams from $NEW"; else
 	not_ok "$OLD does not stream from $NEW (pg_stat_replication '$(repl_state $NEW $OLD)')"; show_log $OLD; fi
 retry 10 has_row $OLD 2000001 && ok "$NEW's new row is on $OLD" || not_ok "$NEW's new row is not on $OLD"
-n=$(sql $OLD "select count(*) from t where id between 1000001 and 1000100")
+n=$(sql $OLD "select count(*) from t where id between 1000001 and 1000110")
 [ "$n" = 0 ] && ok "$OLD's diverged rows are gone (rewound)" || not_ok "$OLD still has its diverged rows: '$n'"
 [ "$(sql $OLD "select count(*) from t")" = "$(sql $NEW "select count(*) from t")" ] && ok "$OLD has the same rows as $NEW" ||
 	not_ok "$OLD has $(sql $OLD "select count(*) from t") rows, $NEW $(sql $NEW "select count(*) from t")"
