@@ -21,7 +21,7 @@ not_ok() { failures=$((failures + 1)); echo "not ok - $*"; }
 
 PARAMS=(ip=10.213.0.200 cidr_netmask=24 pgctl=/usr/lib/postgresql/15/bin/pg_ctl
 	pgdata=/var/lib/hubha-lab/pg/data node_list=node1,node2 rep_mode=async
-	socketdir=/var/lib/hubha-lab/pg/run auto_rewind=true)
+	socketdir=/var/lib/hubha-lab/pg/run auto_rewind=true degrade_to_async=true)
 
 # crmsh: the template, seen where crmsh looks for templates, in a private mount namespace.
 cibadmin --empty >"$TMPD/crm.xml"
@@ -45,6 +45,8 @@ for cib in crm pcs; do
 	[ "$(x $cib 'string(//primitive[@id="cfpgsql"]/@type)')" = pgsql ] &&
 	[ "$(x $cib 'string(//primitive[@id="cfpgsql"]/@provider)')" = hubha ] && ok "$cib: cfpgsql is ocf:hubha:pgsql" || not_ok "$cib: no ocf:hubha:pgsql cfpgsql"
 	[ "$(x $cib 'string(//primitive[@id="cfvirtip"]/@type)')" = vip ] && ok "$cib: cfvirtip is ocf:hubha:vip" || not_ok "$cib: no vip"
+	[ "$(x $cib 'string(//primitive[@id="cfpgsql"]//nvpair[@name="degrade_to_async"]/@value)')" = true ] &&
+		ok "$cib: optional parameters reach the resource (degrade_to_async)" || not_ok "$cib: degrade_to_async"
 	[ "$(x $cib 'string(//primitive[@id="cfpgsql"]//nvpair[@name="master_ip"]/@value)')" = 10.213.0.200 ] &&
 		ok "$cib: standbys stream from the shared address" || not_ok "$cib: master_ip"
 	[ "$(x $cib 'string(//clone/meta_attributes/nvpair[@name="promotable"]/@value)')" = true ] &&
