@@ -31,35 +31,55 @@ static bool is_owned(const char *line)
 	return false;
 }
 
-/* A conninfo value: quoted when it holds anything but plain characters. */
-static void conninfo_value(char *buf, size_t len, const char *v)
-{
-	size_t o = 0;
+/* What libpq's conninfo parser ends a bare value at, or unescapes in a quoted one. */
+#define CONNINFO_SPECIAL " \t\n\v\f\r'\\"
 
-	if (v[strcspn(v, " \t'\\")] == '\0') {
-		snprintf(buf, len, "%s", v);
-		return;
+/*
+ * A value as libpq reads it back: bare when plain, else quoted with ' and \
+ * escaped.  An empty value is quoted too: bare, the next keyword would
+ * become the value.
+ */
+int pgsql_conninfo_value(char *buf, size_t len, const char *v)
+{
+	size_t need, o = 0;
+
+	if (!v)
+		return -EINVAL;
+	need = strlen(v) + 1;
+	if (*v && v[strcspn(v, CONNINFO_SPECIAL)] == '\0') {
+		if (need > len)
+			return -ENAMETOOLONG;
+		memcpy(buf, v, need);
+		return 0;
 	}
-	if (len < 3)
-		return;
+	need += 2;
+	for (const char *c = v; *c; c++)
+		need += *c == '\'' || *c == '\\';
+	if (need > len)
+		return -ENAMETOOLONG;
 	buf[o++] = '\'';
-	for (; *v && o + 3 < len; v++) {
+	for (; *v; v++) {
 		if (*v == '\'' || *v == '\\')
 			buf[o++] = '\\';
 		buf[o++] = *v;
 	}
 	buf[o++] = '\'';
 	buf[o] = '\0';
+	return 0;
 }
 
 int pgsql_conf_primary_conninfo(const struct pgsql *pg, char *buf, size_t len)
 {
 	char host[512], user[512], app[512];
-	int n;
+	int n, r;
 
-	conninfo_value(host, sizeof(host), pg->master_ip);
-	conninfo_value(user, sizeof(user), pg->repuser);
-	conninfo_value(app, sizeof(app), pg->node);
+	r = pgsql_conninfo_value(host, sizeof(host), pg->master_ip);
+	if (r == 0)
+		r = pgsql_conninfo_value(user, sizeof(user), pg->repuser);
+	if (r == 0)
+		r = pgsql_conninfo_value(app, sizeof(app), pg->node);
+	if (r < 0)
+		return r;
 	n = snprintf(buf, len, "host=%s port=%ld user=%s application_name=%s%s%s", host, pg->master_port, user, app,
 		     pg->primary_conninfo_opt ? " " : "", pg->primary_conninfo_opt ? pg->primary_conninfo_opt : "");
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
