@@ -151,7 +151,7 @@ static int open_pgdata(const struct pgsql *pg, int *ret_fd, char *reason, size_t
 	return 0;
 }
 
-/* The current settings: none when the file is missing; NULL with an error when it is not the DBA's own. */
+/* The current settings, NULL when there are none; an error when the file is not the DBA's own. */
 static int open_current(const struct pgsql *pg, int dfd, FILE **ret, char *reason, size_t reason_len)
 {
 	struct stat st;

@@ -425,6 +425,14 @@ one_reason
 victim_intact "a hard link at postgresql.auto.conf"
 postmaster_pid n0 >/dev/null && { not_ok "  a postmaster runs"; agent n0 stop >/dev/null 2>&1; } || ok "  no postmaster started"
 rm -f "$D/postgresql.auto.conf"
+# A FIFO would block a plain open until the op timeout (timeout only bounds the case).
+as_pg mkfifo "$D/postgresql.auto.conf"
+AGENT_PRE=(timeout 30)
+expect 1 "start n0 with postgresql.auto.conf a FIFO is refused" -- agent n0 start
+AGENT_PRE=()
+one_reason
+postmaster_pid n0 >/dev/null && { not_ok "  a postmaster runs"; agent n0 stop >/dev/null 2>&1; } || ok "  no postmaster started"
+rm -f "$D/postgresql.auto.conf"
 as_pg mv "$D/auto.conf.saved" "$D/postgresql.auto.conf"
 
 as_pg ln -sfn "$D" "$TMPD/n0/datalink"
