@@ -35,9 +35,9 @@ static bool is_owned(const char *line)
 #define CONNINFO_SPECIAL " \t\n\v\f\r'\\"
 
 /*
- * A value as libpq reads it back: bare when plain, else quoted with ' and \
- * escaped.  An empty value is quoted too: bare, the next keyword would
- * become the value.
+ * A value as libpq reads it back: bare when plain, else in single quotes
+ * with a backslash before each quote and backslash.  An empty value is
+ * quoted too: bare, the next keyword would become the value.
  */
 int pgsql_conninfo_value(char *buf, size_t len, const char *v)
 {
