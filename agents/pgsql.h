@@ -102,5 +102,7 @@ void redirect_promotion(struct pgsql *pg, const char *standbys, const char *demo
 int pgsql_conf_standby(const struct pgsql *pg, char *reason, size_t reason_len);
 void pgsql_slot_name(const char *prefix, const char *node, char *buf, size_t len);
 int pgsql_conf_primary_conninfo(const struct pgsql *pg, char *buf, size_t len);
+/* One conninfo value, quoted as libpq needs it: 0, -ENAMETOOLONG, or -EINVAL for no value. */
+int pgsql_conninfo_value(char *buf, size_t len, const char *v);
 
 #endif

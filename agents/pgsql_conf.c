@@ -31,35 +31,55 @@ static bool is_owned(const char *line)
 	return false;
 }
 
-/* A conninfo value: quoted when it holds anything but plain characters. */
-static void conninfo_value(char *buf, size_t len, const char *v)
-{
-	size_t o = 0;
+/* What libpq's conninfo parser ends a bare value at, or unescapes in a quoted one. */
+#define CONNINFO_SPECIAL " \t\n\v\f\r'\\"
 
-	if (v[strcspn(v, " \t'\\")] == '\0') {
-		snprintf(buf, len, "%s", v);
-		return;
+/*
+ * A value as libpq reads it back: bare when plain, else in single quotes
+ * with a backslash before each quote and backslash.  An empty value is
+ * quoted too: bare, the next keyword would become the value.
+ */
+int pgsql_conninfo_value(char *buf, size_t len, const char *v)
+{
+	size_t need, o = 0;
+
+	if (!v)
+		return -EINVAL;
+	need = strlen(v) + 1;
+	if (*v && v[strcspn(v, CONNINFO_SPECIAL)] == '\0') {
+		if (need > len)
+			return -ENAMETOOLONG;
+		memcpy(buf, v, need);
+		return 0;
 	}
-	if (len < 3)
-		return;
+	need += 2;
+	for (const char *c = v; *c; c++)
+		need += *c == '\'' || *c == '\\';
+	if (need > len)
+		return -ENAMETOOLONG;
 	buf[o++] = '\'';
-	for (; *v && o + 3 < len; v++) {
+	for (; *v; v++) {
 		if (*v == '\'' || *v == '\\')
 			buf[o++] = '\\';
 		buf[o++] = *v;
 	}
 	buf[o++] = '\'';
 	buf[o] = '\0';
+	return 0;
 }
 
 int pgsql_conf_primary_conninfo(const struct pgsql *pg, char *buf, size_t len)
 {
 	char host[512], user[512], app[512];
-	int n;
+	int n, r;
 
-	conninfo_value(host, sizeof(host), pg->master_ip);
-	conninfo_value(user, sizeof(user), pg->repuser);
-	conninfo_value(app, sizeof(app), pg->node);
+	r = pgsql_conninfo_value(host, sizeof(host), pg->master_ip);
+	if (r == 0)
+		r = pgsql_conninfo_value(user, sizeof(user), pg->repuser);
+	if (r == 0)
+		r = pgsql_conninfo_value(app, sizeof(app), pg->node);
+	if (r < 0)
+		return r;
 	n = snprintf(buf, len, "host=%s port=%ld user=%s application_name=%s%s%s", host, pg->master_port, user, app,
 		     pg->primary_conninfo_opt ? " " : "", pg->primary_conninfo_opt ? pg->primary_conninfo_opt : "");
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
@@ -90,55 +110,130 @@ void pgsql_slot_name(const char *prefix, const char *node, char *buf, size_t len
 	buf[o < len ? o : len - 1] = '\0';
 }
 
-static int write_owned_file(const struct pgsql *pg, const char *tmp, FILE **ret)
+/*
+ * pgdata is the DBA's: whoever runs as the DBA (or a database superuser with
+ * COPY ... TO PROGRAM) can put links, FIFOs and hard links to other people's
+ * files in it.  Root therefore reaches its files only through a descriptor of
+ * the directory itself, never follows a link there, reads only the DBA's own
+ * regular files and writes only files it has just created.
+ */
+#define AUTO_CONF "postgresql.auto.conf"
+#define AUTO_CONF_TMP "postgresql.auto.conf.hubha"
+#define STANDBY_SIGNAL "standby.signal"
+
+static int open_pgdata(const struct pgsql *pg, int *ret_fd, char *reason, size_t reason_len)
 {
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	struct stat st;
+	int fd, r;
 
-	if (fd < 0)
-		return -errno;
-	if (fchown(fd, pg->uid, pg->gid) < 0 && getuid() == 0) {
-		int r = -errno;
-
-		close(fd);
-		unlink(tmp);
+	fd = open(pg->pgdata, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		if (lstat(pg->pgdata, &st) == 0 && S_ISLNK(st.st_mode))
+			snprintf(reason, reason_len, "pgdata=%s is a symbolic link: set pgdata to the directory itself",
+				 pg->pgdata);
+		else
+			snprintf(reason, reason_len, "Cannot open pgdata=%s: %s", pg->pgdata, strerror(-r));
 		return r;
 	}
-	*ret = fdopen(fd, "w");
-	if (!*ret) {
-		int r = -errno;
-
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
 		close(fd);
-		unlink(tmp);
+		snprintf(reason, reason_len, "Cannot stat pgdata=%s: %s", pg->pgdata, strerror(-r));
+		return r;
+	}
+	if (st.st_uid != pg->uid) {
+		close(fd);
+		snprintf(reason, reason_len, "pgdata=%s is not owned by pgdba=%s", pg->pgdata, pg->pgdba);
+		return -EPERM;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+/* The current settings, NULL when there are none; an error when the file is not the DBA's own. */
+static int open_current(const struct pgsql *pg, int dfd, FILE **ret, char *reason, size_t reason_len)
+{
+	struct stat st;
+	int fd, r;
+
+	/* O_NONBLOCK: a FIFO in its place must not hang the start. */
+	fd = openat(dfd, AUTO_CONF, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		*ret = NULL;
+		return 0;
+	}
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ELOOP)
+			snprintf(reason, reason_len, "%s/" AUTO_CONF " is a symbolic link: refusing to read it as root",
+				 pg->pgdata);
+		else
+			snprintf(reason, reason_len, "Cannot read %s/" AUTO_CONF ": %s", pg->pgdata, strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		snprintf(reason, reason_len, "Cannot stat %s/" AUTO_CONF ": %s", pg->pgdata, strerror(-r));
+		return r;
+	}
+	/* Another owner means a hard link to someone else's file (or a file root put there by hand). */
+	if (!S_ISREG(st.st_mode) || st.st_uid != pg->uid) {
+		close(fd);
+		snprintf(reason, reason_len, "%s/" AUTO_CONF " is not a regular file owned by pgdba=%s: refusing to "
+			 "read it as root", pg->pgdata, pg->pgdba);
+		return -EPERM;
+	}
+	*ret = fdopen(fd, "r");
+	if (!*ret) {
+		r = -errno;
+		close(fd);
+		snprintf(reason, reason_len, "Cannot read %s/" AUTO_CONF ": %s", pg->pgdata, strerror(-r));
 		return r;
 	}
 	return 0;
 }
 
-int pgsql_conf_standby(const struct pgsql *pg, char *reason, size_t reason_len)
+/*
+ * A new file of the DBA's: whatever had the name (a leftover, or a link
+ * planted there) is removed first, and O_EXCL fails rather than follow
+ * one planted again in between.
+ */
+static int create_owned(const struct pgsql *pg, int dfd, const char *name, int *ret_fd)
 {
-	char path[4200], tmp[4300], conninfo[2048], line[8192], slot[256];
-	FILE *in, *out;
-	int r, fd;
+	int fd, r;
 
-	r = pgsql_conf_primary_conninfo(pg, conninfo, sizeof(conninfo));
-	if (r < 0) {
-		snprintf(reason, reason_len, "primary_conninfo is too long");
+	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+		return -errno;
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (fchown(fd, pg->uid, pg->gid) < 0 && getuid() == 0) {
+		r = -errno;
+		close(fd);
+		unlinkat(dfd, name, 0);
 		return r;
 	}
-	snprintf(path, sizeof(path), "%s/postgresql.auto.conf", pg->pgdata);
-	snprintf(tmp, sizeof(tmp), "%s/postgresql.auto.conf.hubha", pg->pgdata);
-	r = write_owned_file(pg, tmp, &out);
-	if (r < 0) {
-		snprintf(reason, reason_len, "Cannot write %s: %s", tmp, strerror(-r));
-		return r;
-	}
-	in = fopen(path, "re");
-	if (in) {
-		while (fgets(line, sizeof(line), in))
-			if (!is_owned(line))
-				fputs(line, out);
-		fclose(in);
-	}
+	*ret_fd = fd;
+	return 0;
+}
+
+static void copy_unowned(FILE *in, FILE *out)
+{
+	char *line = NULL;
+	size_t cap = 0;
+
+	while (getline(&line, &cap, in) > 0)
+		if (!is_owned(line))
+			fputs(line, out);
+	free(line);
+}
+
+static void put_settings(const struct pgsql *pg, FILE *out, const char *conninfo)
+{
+	char slot[256];
+
 	put(out, "primary_conninfo", conninfo);
 	put(out, "recovery_target_timeline", "latest");
 	if (pg->slot_name) {
@@ -151,27 +246,97 @@ int pgsql_conf_standby(const struct pgsql *pg, char *reason, size_t reason_len)
 		put(out, "archive_cleanup_command", pg->archive_cleanup_command);
 	if (pg->recovery_end_command)
 		put(out, "recovery_end_command", pg->recovery_end_command);
-	if (fflush(out) != 0 || fsync(fileno(out)) != 0 || fclose(out) != 0) {
+}
+
+/* The new postgresql.auto.conf, complete and on disk under its temporary name. */
+static int write_tmp(const struct pgsql *pg, int dfd, FILE *in, const char *conninfo)
+{
+	FILE *out;
+	int fd, r;
+
+	r = create_owned(pg, dfd, AUTO_CONF_TMP, &fd);
+	if (r < 0)
+		return r;
+	out = fdopen(fd, "w");
+	if (!out) {
 		r = -errno;
-		unlink(tmp);
-		snprintf(reason, reason_len, "Cannot write %s: %s", tmp, strerror(-r));
+		close(fd);
+		unlinkat(dfd, AUTO_CONF_TMP, 0);
 		return r;
 	}
-	if (rename(tmp, path) < 0) {
+	if (in)
+		copy_unowned(in, out);
+	put_settings(pg, out, conninfo);
+	r = 0;
+	errno = 0;
+	if (fflush(out) != 0 || ferror(out) || fsync(fd) != 0)
+		r = errno ? -errno : -EIO;
+	if (fclose(out) != 0 && r == 0)
 		r = -errno;
-		unlink(tmp);
-		snprintf(reason, reason_len, "Cannot replace %s: %s", path, strerror(-r));
+	if (r < 0)
+		unlinkat(dfd, AUTO_CONF_TMP, 0);
+	return r;
+}
+
+static int write_settings(const struct pgsql *pg, int dfd, const char *conninfo, char *reason, size_t reason_len)
+{
+	FILE *in;
+	int r;
+
+	r = open_current(pg, dfd, &in, reason, reason_len);
+	if (r < 0)
+		return r;
+	r = write_tmp(pg, dfd, in, conninfo);
+	if (in)
+		fclose(in);
+	if (r < 0) {
+		snprintf(reason, reason_len, "Cannot write %s/" AUTO_CONF_TMP ": %s", pg->pgdata, strerror(-r));
 		return r;
 	}
-	snprintf(path, sizeof(path), "%s/standby.signal", pg->pgdata);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || (fchown(fd, pg->uid, pg->gid) < 0 && getuid() == 0)) {
+	if (renameat(dfd, AUTO_CONF_TMP, dfd, AUTO_CONF) < 0) {
 		r = -errno;
-		if (fd >= 0)
-			close(fd);
-		snprintf(reason, reason_len, "Cannot create %s: %s", path, strerror(-r));
+		unlinkat(dfd, AUTO_CONF_TMP, 0);
+		snprintf(reason, reason_len, "Cannot replace %s/" AUTO_CONF ": %s", pg->pgdata, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static int write_signal(const struct pgsql *pg, int dfd, char *reason, size_t reason_len)
+{
+	int fd, r;
+
+	r = create_owned(pg, dfd, STANDBY_SIGNAL, &fd);
+	if (r < 0) {
+		snprintf(reason, reason_len, "Cannot create %s/" STANDBY_SIGNAL ": %s", pg->pgdata, strerror(-r));
 		return r;
 	}
 	close(fd);
 	return 0;
+}
+
+int pgsql_conf_standby(const struct pgsql *pg, char *reason, size_t reason_len)
+{
+	char conninfo[2048];
+	int r, dfd = -1;
+
+	r = pgsql_conf_primary_conninfo(pg, conninfo, sizeof(conninfo));
+	if (r < 0) {
+		snprintf(reason, reason_len, "%s", r == -EINVAL ? "primary_conninfo needs master_ip and repuser"
+			 : "primary_conninfo is too long");
+		return r;
+	}
+	r = open_pgdata(pg, &dfd, reason, reason_len);
+	if (r < 0)
+		return r;
+	r = write_settings(pg, dfd, conninfo, reason, reason_len);
+	if (r == 0)
+		r = write_signal(pg, dfd, reason, reason_len);
+	/* Both names must survive a power cut with the contents they point to. */
+	if (r == 0 && fsync(dfd) < 0) {
+		r = -errno;
+		snprintf(reason, reason_len, "Cannot sync pgdata=%s: %s", pg->pgdata, strerror(-r));
+	}
+	close(dfd);
+	return r;
 }

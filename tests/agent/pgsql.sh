@@ -389,4 +389,89 @@ else
 fi
 postmaster_pid n5 >/dev/null && not_ok "ocf-tester left n5 running" || ok "nothing left running after ocf-tester"
 
+# ---------------------------------------------------------------------------
+echo "# 11. links the database user plants in pgdata never lead root outside it"
+# n0 (stopped since case 3) starts as a standby of a primary that is not there.
+REP_MODE=async NODES="n0" MASTER_PORT=$(free_port)
+D=$TMPD/n0/data
+VICTIM=$TMPD/victim
+victim_state() { stat -c '%u:%g %a %s' "$VICTIM"; md5sum <"$VICTIM"; }
+# A fresh root-only file outside pgdata for each attempt.
+victim_reset() {
+	rm -f "$VICTIM" "$TMPD/created-by-root"
+	echo "hubha-victim-secret" >"$VICTIM"
+	chown root:root "$VICTIM"
+	chmod 640 "$VICTIM"
+	victim0=$(victim_state)
+}
+victim_intact() {
+	[ "$(victim_state)" = "$victim0" ] && ok "  $1: the file outside pgdata kept its content, owner and mode" ||
+		not_ok "  $1: the file outside pgdata changed: $(stat -c '%U:%G %a %s' "$VICTIM")"
+	[ ! -e "$TMPD/created-by-root" ] && ok "  $1: nothing created outside pgdata" ||
+		not_ok "  $1: $TMPD/created-by-root was created ($(stat -c '%U:%G' "$TMPD/created-by-root"))"
+	local copies
+	copies=$(find "$D" -type f ! -samefile "$VICTIM" -print0 | xargs -0 grep -ls hubha-victim-secret)
+	[ -z "$copies" ] && ok "  $1: nothing of the outside file was copied into pgdata" ||
+		not_ok "  $1: the outside file's content was copied to: $copies"
+}
+# real_file NAME: a regular file of postgres in pgdata, not a link.
+real_file() {
+	[ -f "$D/$1" ] && [ ! -L "$D/$1" ] && [ "$(stat -c %U "$D/$1")" = postgres ] &&
+		ok "  $1 is a regular file of postgres" || not_ok "  $1: $(ls -ld "$D/$1" 2>&1)"
+}
+victim_reset
+as_pg ln -sfn "$VICTIM" "$D/postgresql.auto.conf.hubha"
+as_pg ln -sfn "$VICTIM" "$D/standby.signal"
+expect 0 "start n0 as a standby with links at the temporary file and standby.signal" -- agent n0 start
+victim_intact "links at the temporary file and standby.signal"
+real_file standby.signal
+real_file postgresql.auto.conf
+grep -q "^primary_conninfo = .*port=$MASTER_PORT" "$D/postgresql.auto.conf" && ok "  postgresql.auto.conf has the standby settings" ||
+	not_ok "  postgresql.auto.conf: $(grep primary_conninfo "$D/postgresql.auto.conf")"
+[ ! -e "$D/postgresql.auto.conf.hubha" ] && ok "  no temporary file left" || not_ok "  the temporary file is left"
+expect 0 "stop n0" -- agent n0 stop
+
+victim_reset
+as_pg ln -sfn "$TMPD/created-by-root" "$D/standby.signal"
+expect 0 "start n0 with standby.signal a dangling link" -- agent n0 start
+victim_intact "a dangling link at standby.signal"
+real_file standby.signal
+expect 0 "stop n0" -- agent n0 stop
+
+victim_reset
+as_pg mv "$D/postgresql.auto.conf" "$D/auto.conf.saved"
+as_pg ln -sfn "$VICTIM" "$D/postgresql.auto.conf"
+expect_fail "start n0 with postgresql.auto.conf a link to a root file is refused" -- agent n0 start
+one_reason
+last_reason | grep -q "postgresql.auto.conf" && ok "  the reason names postgresql.auto.conf" ||
+	not_ok "  the reason does not name postgresql.auto.conf"
+victim_intact "a link at postgresql.auto.conf"
+postmaster_pid n0 >/dev/null && { not_ok "  a postmaster runs"; agent n0 stop >/dev/null 2>&1; } || ok "  no postmaster started"
+
+# With protected_hardlinks off, the database user could link a root file in.
+victim_reset
+rm -f "$D/postgresql.auto.conf"
+ln "$VICTIM" "$D/postgresql.auto.conf"
+expect_fail "start n0 with postgresql.auto.conf a hard link to a root file is refused" -- agent n0 start
+one_reason
+victim_intact "a hard link at postgresql.auto.conf"
+postmaster_pid n0 >/dev/null && { not_ok "  a postmaster runs"; agent n0 stop >/dev/null 2>&1; } || ok "  no postmaster started"
+rm -f "$D/postgresql.auto.conf"
+# A FIFO would block a plain open until the op timeout (timeout only bounds the case).
+as_pg mkfifo "$D/postgresql.auto.conf"
+AGENT_PRE=(timeout 30)
+expect 1 "start n0 with postgresql.auto.conf a FIFO is refused" -- agent n0 start
+AGENT_PRE=()
+one_reason
+postmaster_pid n0 >/dev/null && { not_ok "  a postmaster runs"; agent n0 stop >/dev/null 2>&1; } || ok "  no postmaster started"
+rm -f "$D/postgresql.auto.conf"
+as_pg mv "$D/auto.conf.saved" "$D/postgresql.auto.conf"
+
+as_pg ln -sfn "$D" "$TMPD/n0/datalink"
+expect_fail "start n0 with pgdata a symbolic link is refused" -- agent n0 start OCF_RESKEY_pgdata="$TMPD/n0/datalink"
+one_reason
+last_reason | grep -q "symbolic link" && ok "  the reason says pgdata is a symbolic link" ||
+	not_ok "  the reason does not say pgdata is a symbolic link"
+postmaster_pid n0 >/dev/null && { not_ok "  a postmaster runs"; agent n0 stop >/dev/null 2>&1; } || ok "  no postmaster started"
+
 finish
