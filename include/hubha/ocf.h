@@ -91,11 +91,11 @@ struct hubha_ocf_agent {
 	 * Stop and probes must not fail because the configuration became
 	 * invalid when nothing of the resource can be running: a failed stop
 	 * means fencing.  Called for those two when the parameters do not load
-	 * or validate (ctx->params is then NULL or unchecked by the agent; see
-	 * hubha_ocf_param_unchecked), and from hubha_ocf_config_failed.  Returns
-	 * true only when certain that nothing of this resource runs on this
-	 * node, after stopping, for a stop, whatever it can find without the
-	 * configuration.  NULL: never certain.
+	 * (ctx->params is then NULL: see hubha_ocf_param_unchecked) or do not
+	 * validate, and from hubha_ocf_config_failed.  Returns true only when
+	 * certain that nothing of this resource runs on this node, after
+	 * stopping, for a stop, whatever it can find without the configuration.
+	 * NULL: never certain.
 	 */
 	bool (*nothing_running)(struct hubha_ocf_ctx *ctx);
 };
