@@ -754,6 +754,18 @@ static int pgsql_validate_all(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	return pgsql_check_install(pg, true);
 }
 
+/*
+ * stop and probes with an invalid configuration (a parameter, or pgdba
+ * missing here): nothing of ours runs when pgdata records no live postmaster.
+ * One that runs is left for a stop with the configuration fixed.
+ */
+static bool pgsql_nothing_running(struct hubha_ocf_ctx *ctx)
+{
+	struct pgsql pg = { .pgdata = hubha_ocf_param_unchecked(ctx, "pgdata") };
+
+	return pg.pgdata && !pgsql_postmaster_pid(&pg);
+}
+
 /* Every action runs with the parameters resolved and the attribute cache open. */
 static int with_pgsql(struct hubha_ocf_ctx *ctx, int (*fn)(struct hubha_ocf_ctx *, struct pgsql *))
 {
@@ -763,7 +775,7 @@ static int with_pgsql(struct hubha_ocf_ctx *ctx, int (*fn)(struct hubha_ocf_ctx 
 
 	rc = pgsql_load(ctx, &pg, config, sizeof(config));
 	if (rc != HUBHA_OCF_SUCCESS)
-		return rc;
+		return hubha_ocf_config_failed(ctx, rc);
 	rc = fn(ctx, &pg);
 	attrs_close(&pg);
 	return rc;
@@ -820,6 +832,7 @@ const struct hubha_ocf_agent pgsql_agent = {
 	.actions = pgsql_actions,
 	.n_actions = sizeof(pgsql_actions) / sizeof(pgsql_actions[0]),
 	.validate = pgsql_validate,
+	.nothing_running = pgsql_nothing_running,
 };
 
 int main(int argc, char **argv)

@@ -84,6 +84,37 @@ static int finish(struct hubha_ocf_ctx *ctx, int rc)
 	return rc;
 }
 
+const char *hubha_ocf_param_unchecked(const struct hubha_ocf_ctx *ctx, const char *name)
+{
+	const struct hubha_ocf_agent *agent = ctx->agent;
+	char key[128];
+
+	for (size_t i = 0; i < agent->n_params; i++) {
+		const char *v;
+
+		if (strcmp(agent->params[i].name, name) != 0)
+			continue;
+		if ((size_t)snprintf(key, sizeof(key), "OCF_RESKEY_%s", name) >= sizeof(key))
+			return NULL;
+		v = getenv(key);
+		return v && *v ? v : agent->params[i].default_value;
+	}
+	return NULL;
+}
+
+int hubha_ocf_config_failed(struct hubha_ocf_ctx *ctx, int rc)
+{
+	bool stop = strcmp(ctx->action, "stop") == 0;
+
+	if (rc == HUBHA_OCF_SUCCESS || !(stop || ctx->probe) || !ctx->agent->nothing_running)
+		return rc;
+	if (!ctx->agent->nothing_running(ctx))
+		return rc;
+	hubha_log(LOG_WARNING, "%s: the configuration is invalid, but nothing of %s can be running here",
+		  ctx->action, ctx->resource);
+	return stop ? HUBHA_OCF_SUCCESS : HUBHA_OCF_NOT_RUNNING;
+}
+
 int hubha_ocf_main(const struct hubha_ocf_agent *agent, int argc, char **argv)
 {
 	struct hubha_ocf_ctx ctx = { .agent = agent };
@@ -121,11 +152,11 @@ int hubha_ocf_main(const struct hubha_ocf_agent *agent, int argc, char **argv)
 
 	if (hubha_ocf_params_load(agent, hubha_env_getenv, NULL, &ctx.params, ctx.reason,
 				  sizeof(ctx.reason)) < 0)
-		return finish(&ctx, HUBHA_OCF_ERR_CONFIGURED);
+		return finish(&ctx, hubha_ocf_config_failed(&ctx, HUBHA_OCF_ERR_CONFIGURED));
 	if (agent->validate) {
 		rc = agent->validate(&ctx);
 		if (rc != HUBHA_OCF_SUCCESS)
-			return finish(&ctx, rc);
+			return finish(&ctx, hubha_ocf_config_failed(&ctx, rc));
 	}
 	if (!def->fn)
 		return finish(&ctx, strcmp(ctx.action, "validate-all") == 0 ? HUBHA_OCF_SUCCESS

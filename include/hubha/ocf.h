@@ -87,6 +87,17 @@ struct hubha_ocf_agent {
 	size_t n_actions;
 	/* Cross-parameter checks that need no running system; may be NULL. */
 	int (*validate)(struct hubha_ocf_ctx *ctx);
+	/*
+	 * Stop and probes must not fail because the configuration became
+	 * invalid when nothing of the resource can be running: a failed stop
+	 * means fencing.  Called for those two when the parameters do not load
+	 * (ctx->params is then NULL: see hubha_ocf_param_unchecked) or do not
+	 * validate, and from hubha_ocf_config_failed.  Returns true only when
+	 * certain that nothing of this resource runs on this node, after
+	 * stopping, for a stop, whatever it can find without the configuration.
+	 * NULL: never certain.
+	 */
+	bool (*nothing_running)(struct hubha_ocf_ctx *ctx);
 };
 
 /* Parsed parameter values of one invocation. */
@@ -132,6 +143,22 @@ struct hubha_ocf_ctx {
 /* Record the exit reason printed as "ocf-exit-reason:" when the action ends. */
 void hubha_ocf_reason(struct hubha_ocf_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * The result of an action that an invalid configuration stops (rc, with the
+ * reason recorded): for a stop or a probe, success or OCF_NOT_RUNNING when the
+ * agent's nothing_running says nothing can be running, keeping the reason;
+ * rc otherwise.  hubha_ocf_main applies it to parameters that do not load or
+ * validate; handlers apply it to their own configuration checks.
+ */
+int hubha_ocf_config_failed(struct hubha_ocf_ctx *ctx, int rc);
+
+/*
+ * A parameter's value as given, else its default, without any check; NULL
+ * when neither, or when the agent has no such parameter.  For nothing_running,
+ * when the parameters did not load.
+ */
+const char *hubha_ocf_param_unchecked(const struct hubha_ocf_ctx *ctx, const char *name);
 
 /*
  * Configure libqb logging as ocf_log does: HA_LOGFACILITY (syslog facility,

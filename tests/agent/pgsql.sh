@@ -46,6 +46,10 @@ echo "# 2. probes and meta-data"
 expect 7 "probe, nothing running" -- agent n0 monitor
 expect 7 "probe, pgctl missing and nothing running" -- agent n0 monitor OCF_RESKEY_pgctl=/nonexistent/pg_ctl
 expect 7 "recurring monitor, nothing running" -- mon n0
+expect 0 "stop, pgdba=nosuchuser: no postmaster of ours can run" -- agent n0 stop OCF_RESKEY_pgdba=nosuchuser
+expect 7 "probe, pgdba=nosuchuser and nothing running" -- agent n0 monitor OCF_RESKEY_pgdba=nosuchuser
+expect 5 "start, pgdba=nosuchuser" -- agent n0 start OCF_RESKEY_pgdba=nosuchuser
+expect 0 "stop, pgport=notanumber and nothing running" -- agent n0 stop OCF_RESKEY_pgport=notanumber
 expect 0 "meta-data" -- agent n0 meta-data
 cp "$TMPD/out" "$TMPD/meta-data.xml"
 xmllint --noout "$TMPD/meta-data.xml" 2>/dev/null && ok "meta-data is well-formed XML" || not_ok "meta-data is not XML"
@@ -71,6 +75,10 @@ expect 0 "monitor" -- mon n0
 	{ not_ok "not a writable primary"; show_log n0; }
 [ -e "$TMPD/n0/data/standby.signal" ] && not_ok "standby.signal with rep_mode=none" || ok "no standby.signal"
 expect 0 "second start is a no-op" -- agent n0 start
+expect 5 "stop with pgdba=nosuchuser while the postmaster runs is refused" -- agent n0 stop OCF_RESKEY_pgdba=nosuchuser
+expect 6 "probe with pgport=notanumber while the postmaster runs does not say not running" -- \
+	agent n0 monitor OCF_RESKEY_pgport=notanumber
+postmaster_pid n0 >/dev/null && ok "postmaster still running" || not_ok "postmaster gone after a refused stop"
 expect 0 "stop" -- agent n0 stop
 postmaster_pid n0 >/dev/null && not_ok "postmaster still running after stop" || ok "postmaster gone"
 expect 0 "second stop is a no-op" -- agent n0 stop

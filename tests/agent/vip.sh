@@ -18,10 +18,17 @@ V6=fd00:213:50::100
 # agent NS ACTION [VAR=VALUE...]: run the agent in NS with a clean OCF environment.
 agent() {
 	ns=$1 action=$2; shift 2
-	ip netns exec "$ns" env -i PATH="$PATH" OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=test-vip \
+	ip netns exec "$ns" env -i PATH="$PATH" OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=test-vip-$$ \
 		OCF_RESKEY_arp_bg=false OCF_RESKEY_arp_interval=50 "$@" "$VIP" "$action"
 }
 has_addr() { ip -n "$1" -o addr show | grep -q " $2/"; }
+# Live vip processes in NS (after start returns, only a background announcer).
+announcers() {
+	for p in $(ip netns pids "$1"); do
+		[ "$(cat /proc/$p/comm 2>/dev/null)" = vip ] && ! grep -q '^[^)]*) Z' /proc/$p/stat 2>/dev/null && echo $p
+	done
+}
+garps() { grep -c "Request who-has $V4 tell $V4" "$CAP_FILE"; }
 
 echo "# IPv4: start on A, announced on the wire"
 expect 7 "probe before start" -- agent "$A" monitor OCF_RESKEY_ip=$V4
@@ -66,6 +73,46 @@ n=$(grep -c "Request who-has $V4 tell $V4" "$CAP_FILE")
 [ "$n" = 4 ] && ok "4 ARPs, 3 of them from the background" || not_ok "expected 4 ARPs, saw $n"
 expect 0 "stop" -- agent "$A" stop OCF_RESKEY_ip=$V4
 
+echo "# stop ends the background announcer"
+capture_start "$B" b0 arp
+expect 0 "start with arp_bg=true and a long arp_count" -- agent "$A" start OCF_RESKEY_ip=$V4 OCF_RESKEY_arp_bg=true \
+	OCF_RESKEY_arp_count=1000 OCF_RESKEY_arp_interval=100
+for _ in $(seq 50); do [ "$(garps)" -ge 3 ] && break; sleep 0.1; done
+pids=$(announcers "$A")
+for p in $pids; do track_pid "$p"; done
+[ -n "$pids" ] && ok "an announcer runs in the background" || not_ok "no announcer in the background"
+expect 0 "stop" -- agent "$A" stop OCF_RESKEY_ip=$V4
+[ -z "$(announcers "$A")" ] && ok "no announcer left after stop" || not_ok "announcer still running: $(announcers "$A")"
+n1=$(garps); sleep 1; n2=$(garps)
+capture_stop
+[ "$n1" = "$n2" ] && ok "no gratuitous ARP after stop" || not_ok "gratuitous ARPs after stop: $n1, a second later $n2"
+expect 0 "start with arp_bg=true again" -- agent "$A" start OCF_RESKEY_ip=$V4 OCF_RESKEY_arp_bg=true \
+	OCF_RESKEY_arp_count=1000 OCF_RESKEY_arp_interval=100
+for p in $(announcers "$A"); do track_pid "$p"; done
+expect 0 "stop with ip no longer an address still ends the announcer" -- agent "$A" stop OCF_RESKEY_ip=10.213.50.300
+[ -z "$(announcers "$A")" ] && ok "no announcer left" || not_ok "announcer still running: $(announcers "$A")"
+expect 0 "stop" -- agent "$A" stop OCF_RESKEY_ip=$V4
+echo "# a pid file naming another process is not signalled"
+sleep 1000 & decoy=$!; track_pid $decoy
+mkdir -p -m 0700 /run/hubha; echo "$decoy" >/run/hubha/vip-test-vip-$$.pid
+expect 0 "stop with a foreign pid file" -- agent "$A" stop OCF_RESKEY_ip=$V4
+kill -0 $decoy 2>/dev/null && ok "the decoy lives" || not_ok "stop signalled a process that is not its announcer"
+rm -f /run/hubha/vip-test-vip-$$.pid
+
+echo "# stop and probe when the configuration became invalid"
+expect 0 "start" -- agent "$A" start OCF_RESKEY_ip=$V4 OCF_RESKEY_arp_count=0
+expect 6 "a probe does not call a configured address not running" -- agent "$A" monitor OCF_RESKEY_ip=$V4 \
+	OCF_RESKEY_cidr_netmask=33
+expect 0 "stop with cidr_netmask now out of range" -- agent "$A" stop OCF_RESKEY_ip=$V4 OCF_RESKEY_cidr_netmask=33
+has_addr "$A" $V4 && not_ok "address left on A" || ok "the address, found by ip alone, is removed"
+expect 0 "stop with ip no longer an address" -- agent "$A" stop OCF_RESKEY_ip=10.213.50.300
+expect 0 "stop with ip missing" -- agent "$A" stop
+expect 7 "probe with ip no longer an address" -- agent "$A" monitor OCF_RESKEY_ip=10.213.50.300
+expect 7 "probe with cidr_netmask out of range, address absent" -- agent "$A" monitor OCF_RESKEY_ip=$V4 \
+	OCF_RESKEY_cidr_netmask=33
+expect 6 "a recurring monitor still refuses" -- agent "$A" monitor OCF_RESKEY_ip=10.213.50.300 \
+	OCF_RESKEY_CRM_meta_interval=10000
+
 echo "# label, lifetime"
 expect 0 "start with iflabel" -- agent "$A" start OCF_RESKEY_ip=$V4 OCF_RESKEY_iflabel=vip OCF_RESKEY_arp_count=0
 ip -n "$A" -o -4 addr show dev a0 | grep -q "$V4/24.*a0:vip" && ok "label a0:vip" || not_ok "no label: $(ip -n "$A" -o -4 addr show dev a0)"
@@ -97,18 +144,32 @@ bad 6 "ip missing"
 bad 6 "netmask out of range" OCF_RESKEY_ip=$V4 OCF_RESKEY_cidr_netmask=33
 bad 6 "IPv4 address with an IPv6 netmask" OCF_RESKEY_ip=$V4 OCF_RESKEY_cidr_netmask=64
 bad 6 "dotted netmask" OCF_RESKEY_ip=$V4 OCF_RESKEY_cidr_netmask=255.255.255.0
-bad 6 "nic that does not exist" OCF_RESKEY_ip=$V4 OCF_RESKEY_nic=nosuch0
+bad 5 "nic that does not exist here" OCF_RESKEY_ip=$V4 OCF_RESKEY_nic=nosuch0
 bad 6 "broadcast with IPv6" OCF_RESKEY_ip=$V6 OCF_RESKEY_broadcast=10.213.50.255
 bad 6 "iflabel with IPv6" OCF_RESKEY_ip=$V6 OCF_RESKEY_iflabel=x
 bad 6 "label too long" OCF_RESKEY_ip=$V4 OCF_RESKEY_nic=a0 OCF_RESKEY_iflabel=muchtoolonglabel
 bad 6 "arp_count not an integer" OCF_RESKEY_ip=$V4 OCF_RESKEY_arp_count=many
 bad 6 "nodad not a boolean" OCF_RESKEY_ip=$V4 OCF_RESKEY_nodad=maybe
 bad 6 "preferred_lft nonsense" OCF_RESKEY_ip=$V4 OCF_RESKEY_preferred_lft=-5
-bad 1 "no connected network covers the address" OCF_RESKEY_ip=10.99.0.1
-bad 1 "netmask wider than the connected network" OCF_RESKEY_ip=$V4 OCF_RESKEY_cidr_netmask=16
+bad 1 "no connected network here covers the address" OCF_RESKEY_ip=10.99.0.1
+bad 1 "netmask wider than the connected network here" OCF_RESKEY_ip=$V4 OCF_RESKEY_cidr_netmask=16
+bad 6 "arp_count x arp_interval beyond half the start timeout" OCF_RESKEY_ip=$V4 OCF_RESKEY_arp_count=1000 \
+	OCF_RESKEY_arp_interval=60000
+last_reason | grep -q "arp_count=1000.*arp_interval=60000" && ok "  the reason names both" || not_ok "  reason: $(last_reason)"
 [ "$before" = "$(ip -n "$A" -o addr show)" ] && ok "addresses unchanged by bad input" || not_ok "bad input changed addresses"
-expect 6 "validate-all with a missing nic" -- agent "$A" validate-all OCF_RESKEY_ip=$V4 OCF_RESKEY_nic=nosuch0
+expect 5 "validate-all with a missing nic" -- agent "$A" validate-all OCF_RESKEY_ip=$V4 OCF_RESKEY_nic=nosuch0
 expect 0 "validate-all good" -- agent "$A" validate-all OCF_RESKEY_ip=$V4 OCF_RESKEY_nic=a0
+expect 7 "probe with a nic that does not exist" -- agent "$A" monitor OCF_RESKEY_ip=$V4 OCF_RESKEY_nic=nosuch0
+expect 0 "validate-all: 100 x 100 ms fit in half of 30 s" -- agent "$A" validate-all OCF_RESKEY_ip=$V4 \
+	OCF_RESKEY_arp_count=100 OCF_RESKEY_arp_interval=100 OCF_RESKEY_CRM_meta_timeout=30000
+expect 6 "validate-all: 100 x 100 ms do not fit in half of 15 s" -- agent "$A" validate-all OCF_RESKEY_ip=$V4 \
+	OCF_RESKEY_arp_count=100 OCF_RESKEY_arp_interval=100 OCF_RESKEY_CRM_meta_timeout=15000
+expect 0 "validate-all: in the background, any count" -- agent "$A" validate-all OCF_RESKEY_ip=$V4 \
+	OCF_RESKEY_arp_bg=true OCF_RESKEY_arp_count=1000 OCF_RESKEY_arp_interval=60000
+expect 6 "a recurring monitor refuses a refresh longer than half its timeout" -- agent "$A" monitor OCF_RESKEY_ip=$V4 \
+	OCF_RESKEY_arp_count_refresh=1000 OCF_RESKEY_arp_interval=60000 OCF_RESKEY_CRM_meta_interval=10000
+expect 0 "stop does not care about announcement settings" -- agent "$A" stop OCF_RESKEY_ip=$V4 \
+	OCF_RESKEY_arp_count_refresh=1000 OCF_RESKEY_arp_count=1000 OCF_RESKEY_arp_interval=60000
 expect 0 "stop with a nic that does not exist" -- agent "$A" stop OCF_RESKEY_ip=$V4 OCF_RESKEY_nic=nosuch0
 expect 3 "unknown action" -- agent "$A" frobnicate OCF_RESKEY_ip=$V4
 expect 0 "meta-data with nothing set" -- agent "$A" meta-data

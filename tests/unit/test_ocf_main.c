@@ -96,7 +96,52 @@ static const struct hubha_ocf_agent agent = {
 	.validate = validate,
 };
 
+/*
+ * The same agent with a nothing_running hook.  It reports what it was handed,
+ * and says something may run when port is 65536, which does not load.
+ */
+static bool nothing_running(struct hubha_ocf_ctx *ctx)
+{
+	const char *ip = hubha_ocf_param_unchecked(ctx, "ip");
+	const char *port = hubha_ocf_param_unchecked(ctx, "port");
+
+	printf("nothing_running action=%s loaded=%d ip=%s port=%s nosuch=%s\n", ctx->action, ctx->params != NULL,
+	       ip ? ip : "(none)", port ? port : "(none)", hubha_ocf_param_unchecked(ctx, "nosuch") ? "set" : "(none)");
+	return !(port && strcmp(port, "65536") == 0);
+}
+
+/* An agent's own configuration check inside a handler, as pgsql's user lookup. */
+static int own_check(struct hubha_ocf_ctx *ctx)
+{
+	if (hubha_ocf_params_int(ctx->params, "port") == 6000) {
+		hubha_ocf_reason(ctx, "port 6000 is not installed here");
+		return hubha_ocf_config_failed(ctx, HUBHA_OCF_ERR_INSTALLED);
+	}
+	return report(ctx);
+}
+
+static const struct hubha_action_def hooked_actions[] = {
+	{ .name = "start", .timeout_s = 20, .fn = own_check },
+	{ .name = "stop", .timeout_s = 20, .fn = own_check },
+	{ .name = "monitor", .timeout_s = 15, .interval_s = 10, .fn = own_check },
+	{ .name = "validate-all", .timeout_s = 20 },
+};
+
+static const struct hubha_ocf_agent hooked = {
+	.name = "testra",
+	.version = "1.0",
+	.shortdesc = "test",
+	.longdesc = "test agent",
+	.params = params,
+	.n_params = LEN(params),
+	.actions = hooked_actions,
+	.n_actions = LEN(hooked_actions),
+	.validate = validate,
+	.nothing_running = nothing_running,
+};
+
 struct invocation {
+	const struct hubha_ocf_agent *agent;	/* NULL: agent */
 	const char *const *argv;	/* NULL-terminated */
 	const struct kv *env;		/* the child's entire environment */
 };
@@ -112,7 +157,7 @@ static int child_main(void *arg)
 		argc++;
 	}
 	kv_setenv_only(inv->env);
-	return hubha_ocf_main(&agent, argc, argv);
+	return hubha_ocf_main(inv->agent ? inv->agent : &agent, argc, argv);
 }
 
 #define ARGV(...) ((const char *const[]){ "testra", __VA_ARGS__, NULL })
@@ -121,7 +166,14 @@ static int child_main(void *arg)
 
 static const struct child_result *run(const char *const *argv, const struct kv *env)
 {
-	struct invocation inv = { argv, env };
+	struct invocation inv = { NULL, argv, env };
+
+	return run_child(child_main, &inv);
+}
+
+static const struct child_result *run_hooked(const char *const *argv, const struct kv *env)
+{
+	struct invocation inv = { &hooked, argv, env };
 
 	return run_child(child_main, &inv);
 }
@@ -458,6 +510,100 @@ static void test_log_file(void **state)
 	assert_int_equal(reasons, 0);
 }
 
+/* Parameters that do not load: stop is done and a probe finds nothing, with the reason kept. */
+static void test_unconfigured_load(void **state)
+{
+	const struct child_result *res;
+
+	(void)state;
+	res = run_hooked(ARGV("stop"), ENV({ "OCF_RESKEY_ip", "192.0.2.1" }, { "OCF_RESKEY_port", "0" }));
+	assert_status(res, HUBHA_OCF_SUCCESS);
+	assert_string_equal(res->out, "nothing_running action=stop loaded=0 ip=192.0.2.1 port=0 nosuch=(none)\n");
+	assert_contains(reason_of(res), "port");
+
+	res = run_hooked(ARGV("monitor"), ENV({ "OCF_RESKEY_port", "http" }));
+	assert_status(res, HUBHA_OCF_NOT_RUNNING);
+	assert_string_equal(res->out, "nothing_running action=monitor loaded=0 ip=(none) port=http nosuch=(none)\n");
+	assert_contains(reason_of(res), "ip");
+}
+
+/* The agent's validate refusing: the hook sees the loaded parameters. */
+static void test_unconfigured_validate(void **state)
+{
+	const struct child_result *res;
+
+	(void)state;
+	res = run_hooked(ARGV("stop"), ENV({ "OCF_RESKEY_ip", "192.0.2.255" }));
+	assert_status(res, HUBHA_OCF_SUCCESS);
+	/* Unchecked values include the defaults. */
+	assert_string_equal(res->out, "nothing_running action=stop loaded=1 ip=192.0.2.255 port=5405 nosuch=(none)\n");
+	assert_string_equal(reason_of(res), "ip 192.0.2.255 is a broadcast address");
+
+	res = run_hooked(ARGV("monitor"), ENV({ "OCF_RESKEY_ip", "192.0.2.255" }, { "OCF_RESKEY_CRM_meta_interval", "0" }));
+	assert_status(res, HUBHA_OCF_NOT_RUNNING);
+}
+
+/* When the hook cannot rule out that something runs, the validation error stands. */
+static void test_unconfigured_may_run(void **state)
+{
+	static const char *const acts[] = { "stop", "monitor" };
+	const struct child_result *res;
+
+	(void)state;
+	for (size_t i = 0; i < LEN(acts); i++) {
+		res = run_hooked(ARGV(acts[i]), ENV({ "OCF_RESKEY_ip", "192.0.2.1" }, { "OCF_RESKEY_port", "65536" }));
+		assert_status(res, HUBHA_OCF_ERR_CONFIGURED);
+		assert_contains(res->out, "nothing_running action=");
+		assert_contains(reason_of(res), "port");
+	}
+}
+
+/* Only stop and probes: start, recurring monitors and validate-all fail as before, without asking. */
+static void test_unconfigured_other_actions(void **state)
+{
+	const struct child_result *res;
+
+	(void)state;
+	res = run_hooked(ARGV("start"), ENV({ "OCF_RESKEY_ip", "192.0.2.1" }, { "OCF_RESKEY_port", "0" }));
+	assert_status(res, HUBHA_OCF_ERR_CONFIGURED);
+	assert_string_equal(res->out, "");
+	res = run_hooked(ARGV("monitor"),
+			 ENV({ "OCF_RESKEY_ip", "192.0.2.255" }, { "OCF_RESKEY_CRM_meta_interval", "10000" }));
+	assert_status(res, HUBHA_OCF_ERR_CONFIGURED);
+	assert_string_equal(res->out, "");
+	res = run_hooked(ARGV("validate-all"), ENV({ "OCF_RESKEY_ip", "192.0.2.1" }, { "OCF_RESKEY_port", "0" }));
+	assert_status(res, HUBHA_OCF_ERR_CONFIGURED);
+	assert_string_equal(res->out, "");
+	/* An agent without the hook: stop fails on an invalid configuration. */
+	res = run(ARGV("stop"), ENV({ "OCF_RESKEY_ip", "192.0.2.1" }, { "OCF_RESKEY_port", "0" }));
+	assert_status(res, HUBHA_OCF_ERR_CONFIGURED);
+}
+
+/* A handler's own configuration check goes through the same hook. */
+static void test_unconfigured_from_handler(void **state)
+{
+	const struct child_result *res;
+
+	(void)state;
+	res = run_hooked(ARGV("stop"), ENV({ "OCF_RESKEY_ip", "192.0.2.1" }, { "OCF_RESKEY_port", "6000" }));
+	assert_status(res, HUBHA_OCF_SUCCESS);
+	assert_contains(res->out, "nothing_running action=stop loaded=1 ");
+	assert_string_equal(reason_of(res), "port 6000 is not installed here");
+
+	res = run_hooked(ARGV("monitor"), ENV({ "OCF_RESKEY_ip", "192.0.2.1" }, { "OCF_RESKEY_port", "6000" }));
+	assert_status(res, HUBHA_OCF_NOT_RUNNING);
+
+	res = run_hooked(ARGV("start"), ENV({ "OCF_RESKEY_ip", "192.0.2.1" }, { "OCF_RESKEY_port", "6000" }));
+	assert_status(res, HUBHA_OCF_ERR_INSTALLED);
+	assert_string_equal(res->out, "");
+	assert_string_equal(reason_of(res), "port 6000 is not installed here");
+
+	res = run_hooked(ARGV("stop"), ENV({ "OCF_RESKEY_ip", "192.0.2.1" }, { "OCF_RESKEY_port", "6001" }));
+	assert_status(res, HUBHA_OCF_SUCCESS);
+	assert_contains(res->out, "action=stop ");
+	assert_no_reason(res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +625,11 @@ int main(void)
 		cmocka_unit_test(test_params_reach_handler),
 		cmocka_unit_test(test_resource_and_log_tag),
 		cmocka_unit_test(test_log_file),
+		cmocka_unit_test(test_unconfigured_load),
+		cmocka_unit_test(test_unconfigured_validate),
+		cmocka_unit_test(test_unconfigured_may_run),
+		cmocka_unit_test(test_unconfigured_other_actions),
+		cmocka_unit_test(test_unconfigured_from_handler),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
