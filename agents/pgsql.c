@@ -309,7 +309,7 @@ static int monitor_stopped(struct pgsql *pg)
 /*
  * A standby the primary last saw disconnected keeps a negative score and is
  * never promoted on its own; when it is not streaming either, say so where
- * the admin looks.  Runs only while the standby is not streaming.
+ * the admin looks.  Runs when the standby stops streaming.
  */
 static void explain_unpromotable(struct pgsql *pg)
 {
@@ -319,7 +319,7 @@ static void explain_unpromotable(struct pgsql *pg)
 		char reason[512];
 
 		no_promote_reason(pg, score, reason, sizeof(reason));
-		publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", reason, NULL);
+		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", reason, NULL);
 	}
 	free(score);
 }
@@ -364,11 +364,15 @@ static int pgsql_monitor_status(struct pgsql *pg, bool publish_attrs, struct hub
 		if (publish_attrs) {
 			bool streaming = strcmp(st.receiver, "streaming") == 0;
 
-			/* While streaming, the primary says whether this standby is sync or async. */
-			if (!streaming) {
-				publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL);
+			/*
+			 * While streaming, the primary says whether this standby is sync or async, so
+			 * HS:alone is written again when streaming stops.  The score is read only then:
+			 * a primary that ranks it lower later explains that itself.
+			 */
+			if (streaming)
+				forget_published(pg, HUBHA_ATTR_TRANSIENT, NULL, "status");
+			else if (publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL) == 0)
 				explain_unpromotable(pg);
-			}
 			if (pg->check_wal_receiver)
 				publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "receiver-status",
 					streaming ? "normal" : "ERROR", NULL);

@@ -75,6 +75,7 @@ void attr_name(const struct pgsql *pg, const char *suffix, char *buf, size_t len
 int publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, const char *node, const char *suffix,
 	     const char *value, const char *version);
 void unpublish(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix);
+void forget_published(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix);
 /* hubha_attr_get and _delete bounded by crm_attr_timeout; failures other than "unset" are logged. */
 int attr_get(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *name, char **ret_value);
 int attr_delete(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *name);

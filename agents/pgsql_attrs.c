@@ -83,6 +83,15 @@ void unpublish(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, co
 	attr_delete(pg, kind, node, name);
 }
 
+/* For a value someone else may overwrite: the next cached publish writes it again. */
+void forget_published(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix)
+{
+	char name[256];
+
+	attr_name(pg, suffix, name, sizeof(name));
+	hubha_attr_forget(attrs(pg), kind, node, name);
+}
+
 int attr_get(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *name, char **ret_value)
 {
 	char err[512];
@@ -202,8 +211,14 @@ void primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg_statu
 			continue;
 		s = find_standby(st, node);
 		if (!s || strcmp(s->state, "streaming") != 0) {
+			char reason[512];
+
 			publish(pg, true, HUBHA_ATTR_TRANSIENT, node, "data-status", "DISCONNECT", "none");
-			publish(pg, true, HUBHA_ATTR_PROMOTION, node, NULL, SCORE_DISCONNECTED, "none");
+			/* Said here, with the score: the standby's own monitor explains only when its state changes. */
+			if (publish(pg, true, HUBHA_ATTR_PROMOTION, node, NULL, SCORE_DISCONNECTED, "none") == 0) {
+				no_promote_reason(pg, SCORE_DISCONNECTED, reason, sizeof(reason));
+				publish(pg, false, HUBHA_ATTR_TRANSIENT, node, "no-promote-reason", reason, NULL);
+			}
 			continue;
 		}
 		any_sync |= is_sync(s);
