@@ -100,7 +100,8 @@ static const struct hubha_param_def pgsql_params[] = {
 	    "an old primary never rejoins silently (see auto_rewind)."),
 	INT("xlog_check_count", "3", 0, 1000, "xlog check count", COMPAT "ignored: promotion follows (timeline, "
 	    "LSN) compared across nodes in the pre-promote notification."),
-	INT("crm_attr_timeout", "5", 0, 3600, "crm_attribute timeout", COMPAT "ignored."),
+	INT("crm_attr_timeout", "5", 0, 3600, "crm_attribute timeout", "Seconds each crm_attribute or "
+	    "attrd_updater run may take before it is killed and the call fails (0: the default, 5)."),
 	INT("stop_escalate_in_slave", "90", 1, 86400, "stop escalation on a standby", "As stop_escalate, for a "
 	    "standby."),
 	BOOL("check_wal_receiver", "false", "check_wal_receiver", "Publish the standby's WAL receiver state as "
@@ -300,19 +301,17 @@ static int monitor_stopped(struct pgsql *pg)
 /*
  * A standby the primary last saw disconnected keeps a negative score and is
  * never promoted on its own; when it is not streaming either, say so where
- * the admin looks.  Runs only while the standby is not streaming.
+ * the admin looks.  Runs when the standby stops streaming.
  */
 static void explain_unpromotable(struct pgsql *pg)
 {
 	char *score = NULL;
 
-	if (hubha_attr_get(HUBHA_ATTR_PROMOTION, NULL, pg->rsc, &score) == 0 && strtol(score, NULL, 10) < 0) {
+	if (attr_get(pg, HUBHA_ATTR_PROMOTION, NULL, pg->rsc, &score) == 0 && strtol(score, NULL, 10) < 0) {
 		char reason[512];
 
-		snprintf(reason, sizeof(reason), "Not promoted: this standby was not streaming when the primary last "
-			 "ranked it (promotion score %s), so its data may be stale; check it, then allow it with "
-			 "crm_attribute --promotion=%s --update=1", score, pg->rsc);
-		publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", reason, NULL);
+		no_promote_reason(pg, score, reason, sizeof(reason));
+		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", reason, NULL);
 	}
 	free(score);
 }
@@ -357,11 +356,15 @@ static int pgsql_monitor_status(struct pgsql *pg, bool publish_attrs, struct hub
 		if (publish_attrs) {
 			bool streaming = strcmp(st.receiver, "streaming") == 0;
 
-			/* While streaming, the primary says whether this standby is sync or async. */
-			if (!streaming) {
-				publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL);
+			/*
+			 * While streaming, the primary says whether this standby is sync or async, so
+			 * HS:alone is written again when streaming stops.  The score is read only then:
+			 * a primary that ranks it lower later explains that itself.
+			 */
+			if (streaming)
+				forget_published(pg, HUBHA_ATTR_TRANSIENT, NULL, "status");
+			else if (publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL) == 0)
 				explain_unpromotable(pg);
-			}
 			if (pg->check_wal_receiver)
 				publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "receiver-status",
 					streaming ? "normal" : "ERROR", NULL);
@@ -456,7 +459,7 @@ static int pgsql_start(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL);
 		if (!cold_start_scores(pg)) {
 			/* A primary runs and will rank us; until then, be eligible. */
-			if (hubha_attr_get(HUBHA_ATTR_PROMOTION, NULL, pg->rsc, &score) == -ENOENT)
+			if (attr_get(pg, HUBHA_ATTR_PROMOTION, NULL, pg->rsc, &score) == -ENOENT)
 				publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_UNKNOWN, NULL);
 			free(score);
 		}
@@ -595,7 +598,7 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 
 		/* Only a standby that was synchronous holds every acknowledged commit. */
 		attr_name(pg, "status", sname, sizeof(sname));
-		if (hubha_attr_get(HUBHA_ATTR_TRANSIENT, NULL, sname, &status) < 0 || strcmp(status, "HS:sync") != 0)
+		if (attr_get(pg, HUBHA_ATTR_TRANSIENT, NULL, sname, &status) < 0 || strcmp(status, "HS:sync") != 0)
 			hubha_log(LOG_WARNING, "Promoting a standby that was not synchronous (%s): commits acknowledged "
 				  "by the old primary may be lost", status ? status : "status unknown");
 		free(status);
@@ -644,9 +647,9 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	while (next_node(&cur, node, sizeof(node))) {
 		char ck[256];
 
-		hubha_attr_delete(NULL, HUBHA_ATTR_PRIVATE, node, name);
+		attr_delete(pg, HUBHA_ATTR_PRIVATE, node, name);
 		attr_name(pg, "demote-checkpoint", ck, sizeof(ck));
-		hubha_attr_delete(NULL, HUBHA_ATTR_PRIVATE, node, ck);
+		attr_delete(pg, HUBHA_ATTR_PRIVATE, node, ck);
 	}
 	unpublish(pg, HUBHA_ATTR_PRIVATE, NULL, "election");
 	unpublish(pg, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason");

@@ -83,6 +83,12 @@ void attr_name(const struct pgsql *pg, const char *suffix, char *buf, size_t len
 int publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, const char *node, const char *suffix,
 	     const char *value, const char *version);
 void unpublish(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix);
+void forget_published(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix);
+/* hubha_attr_get and _delete bounded by crm_attr_timeout; failures other than "unset" are logged. */
+int attr_get(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *name, char **ret_value);
+int attr_delete(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *name);
+/* Why a standby ranked with score is not promoted, and how to allow it. */
+void no_promote_reason(const struct pgsql *pg, const char *score, char *buf, size_t len);
 void attrs_close(struct pgsql *pg);
 /* Iterate over a list of node names (spaces or commas): false at the end. */
 bool next_node(const char **cursor, char *buf, size_t len);

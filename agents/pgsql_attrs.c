@@ -20,15 +20,24 @@ static const struct hubha_pg_standby *find_standby(const struct hubha_pg_status 
 	return NULL;
 }
 
-static void attrs_open(struct pgsql *pg)
+/*
+ * Every call to the attribute tools goes through the cache, which carries
+ * crm_attr_timeout.  Without /run/hubha it still carries the timeout and
+ * only remembers nothing.
+ */
+static struct hubha_attr_cache *attrs(struct pgsql *pg)
 {
+	unsigned timeout_ms = (unsigned)hubha_ocf_params_int(pg->ctx->params, "crm_attr_timeout") * 1000u;
 	char path[512];
+	bool dir_ok;
 
-	if (mkdir("/run/hubha", 0700) < 0 && errno != EEXIST)
-		return;
+	if (pg->attrs)
+		return pg->attrs;
+	dir_ok = mkdir("/run/hubha", 0700) == 0 || errno == EEXIST;
 	snprintf(path, sizeof(path), "/run/hubha/%s.attrs", pg->rsc);
-	if (hubha_attr_cache_open(path, ATTR_CACHE_AGE_S, &pg->attrs) < 0)
+	if (hubha_attr_cache_open(dir_ok ? path : NULL, ATTR_CACHE_AGE_S, timeout_ms, &pg->attrs) < 0)
 		pg->attrs = NULL;
+	return pg->attrs;
 }
 
 void attrs_close(struct pgsql *pg)
@@ -46,19 +55,23 @@ void attr_name(const struct pgsql *pg, const char *suffix, char *buf, size_t len
 int publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, const char *node, const char *suffix,
 	    const char *value, const char *version)
 {
-	char name[256];
+	struct hubha_attr_cache *c = attrs(pg);
+	char name[256], err[512];
 	int r;
 
-	if (cached && !pg->attrs)
-		attrs_open(pg);
 	if (kind == HUBHA_ATTR_PROMOTION)
 		snprintf(name, sizeof(name), "%s", pg->rsc);
 	else
 		attr_name(pg, suffix, name, sizeof(name));
-	r = hubha_attr_set_versioned(cached ? pg->attrs : NULL, kind, node, name, value, version);
+	/* Uncached: written whatever the cache says, and not remembered, so a later cached write still runs. */
+	if (!cached)
+		hubha_attr_forget(c, kind, node, name);
+	r = hubha_attr_set_versioned(c, kind, node, name, value, version, err, sizeof(err));
+	if (!cached)
+		hubha_attr_forget(c, kind, node, name);
 	if (r < 0)
 		hubha_log(LOG_WARNING, "Cannot set %s%s%s=%s: %s", name, node ? " of " : "", node ? node : "", value,
-			  strerror(-r));
+			  err);
 	return r;
 }
 
@@ -67,7 +80,45 @@ void unpublish(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, co
 	char name[256];
 
 	attr_name(pg, suffix, name, sizeof(name));
-	hubha_attr_delete(pg->attrs, kind, node, name);
+	attr_delete(pg, kind, node, name);
+}
+
+/* For a value someone else may overwrite: the next cached publish writes it again. */
+void forget_published(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix)
+{
+	char name[256];
+
+	attr_name(pg, suffix, name, sizeof(name));
+	hubha_attr_forget(attrs(pg), kind, node, name);
+}
+
+int attr_get(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *name, char **ret_value)
+{
+	char err[512];
+	int r;
+
+	r = hubha_attr_get(attrs(pg), kind, node, name, ret_value, err, sizeof(err));
+	if (r < 0 && r != -ENOENT)
+		hubha_log(LOG_WARNING, "Cannot read %s%s%s: %s", name, node ? " of " : "", node ? node : "", err);
+	return r;
+}
+
+int attr_delete(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *name)
+{
+	char err[512];
+	int r;
+
+	r = hubha_attr_delete(attrs(pg), kind, node, name, err, sizeof(err));
+	if (r < 0)
+		hubha_log(LOG_WARNING, "Cannot delete %s%s%s: %s", name, node ? " of " : "", node ? node : "", err);
+	return r;
+}
+
+void no_promote_reason(const struct pgsql *pg, const char *score, char *buf, size_t len)
+{
+	snprintf(buf, len, "Not promoted: this standby was not streaming when the primary last ranked it "
+		 "(promotion score %s), so its data may be stale; check it, then allow it with "
+		 "crm_attribute --promotion=%s --update=1", score, pg->rsc);
 }
 
 /* Iterate over node_list: copies the next name into buf, returns false at the end. */
@@ -160,8 +211,14 @@ void primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg_statu
 			continue;
 		s = find_standby(st, node);
 		if (!s || strcmp(s->state, "streaming") != 0) {
+			char reason[512];
+
 			publish(pg, true, HUBHA_ATTR_TRANSIENT, node, "data-status", "DISCONNECT", "none");
-			publish(pg, true, HUBHA_ATTR_PROMOTION, node, NULL, SCORE_DISCONNECTED, "none");
+			/* Said here, with the score: the standby's own monitor explains only when its state changes. */
+			if (publish(pg, true, HUBHA_ATTR_PROMOTION, node, NULL, SCORE_DISCONNECTED, "none") == 0) {
+				no_promote_reason(pg, SCORE_DISCONNECTED, reason, sizeof(reason));
+				publish(pg, false, HUBHA_ATTR_TRANSIENT, node, "no-promote-reason", reason, NULL);
+			}
 			continue;
 		}
 		any_sync |= is_sync(s);

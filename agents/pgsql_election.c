@@ -65,7 +65,7 @@ static void wait_for_locations(struct pgsql *pg, const char *list, const char *e
 
 			if (strcmp(node, pg->node) == 0 || (except && strcmp(node, except) == 0))
 				continue;
-			all = hubha_attr_get(HUBHA_ATTR_PRIVATE, node, name, &v) == 0;
+			all = attr_get(pg, HUBHA_ATTR_PRIVATE, node, name, &v) == 0;
 			free(v);
 		}
 		if (all || waited >= budget_ms)
@@ -96,7 +96,7 @@ bool cold_start_scores(struct pgsql *pg)
 		char *status = NULL;
 		bool primary;
 
-		if (strcmp(node, pg->node) == 0 || hubha_attr_get(HUBHA_ATTR_TRANSIENT, node, name, &status) < 0)
+		if (strcmp(node, pg->node) == 0 || attr_get(pg, HUBHA_ATTR_TRANSIENT, node, name, &status) < 0)
 			continue;
 		primary = strcmp(status, "PRI") == 0;
 		free(status);
@@ -118,7 +118,7 @@ bool cold_start_scores(struct pgsql *pg)
 		char *v = NULL;
 		int ok;
 
-		if (strcmp(node, pg->node) == 0 || hubha_attr_get(HUBHA_ATTR_PRIVATE, node, name, &v) < 0)
+		if (strcmp(node, pg->node) == 0 || attr_get(pg, HUBHA_ATTR_PRIVATE, node, name, &v) < 0)
 			continue;
 		ok = parse_location(v, &tl, &lsn) == 0;
 		free(v);
@@ -157,7 +157,7 @@ static bool more_advanced_peer(struct pgsql *pg, const char *peers, const char *
 		bool ahead;
 
 		if (strcmp(node, pg->node) == 0 || (except && strcmp(node, except) == 0) ||
-		    hubha_attr_get(HUBHA_ATTR_PRIVATE, node, name, &v) < 0)
+		    attr_get(pg, HUBHA_ATTR_PRIVATE, node, name, &v) < 0)
 			continue;
 		ahead = parse_location(v, &tl, &lsn) == 0 && (tl > my_tl || (tl == my_tl && lsn > my_lsn));
 		if (ahead)
@@ -193,7 +193,7 @@ int election(struct pgsql *pg)
 	if (local_location(pg, &my_tl, &my_lsn) < 0)
 		return HUBHA_OCF_ERR_GENERIC;
 	attr_name(pg, "election", name, sizeof(name));
-	r = hubha_attr_get(HUBHA_ATTR_PRIVATE, NULL, name, &peers);
+	r = attr_get(pg, HUBHA_ATTR_PRIVATE, NULL, name, &peers);
 	if (r < 0) {
 		hubha_log(LOG_WARNING, "No election data (is notify=true set?): promoting on the score alone");
 		return HUBHA_OCF_SUCCESS;
@@ -206,7 +206,7 @@ int election(struct pgsql *pg)
 		char *cp = NULL;
 
 		attr_name(pg, "demote-checkpoint", name, sizeof(name));
-		if (hubha_attr_get(HUBHA_ATTR_PRIVATE, v, name, &cp) == 0) {
+		if (attr_get(pg, HUBHA_ATTR_PRIVATE, v, name, &cp) == 0) {
 			hubha_lsn ck = 0;
 			char got[32];
 
@@ -257,7 +257,7 @@ void redirect_promotion(struct pgsql *pg, const char *standbys, const char *demo
 	hand_over(pg, node);
 	/* Return only once the scheduler can see it, so it recomputes before promoting us. */
 	for (int i = 0; i < 20; i++) {
-		bool seen = hubha_attr_get(HUBHA_ATTR_PROMOTION, node, pg->rsc, &score) == 0 && strcmp(score, "1000") == 0;
+		bool seen = attr_get(pg, HUBHA_ATTR_PROMOTION, node, pg->rsc, &score) == 0 && strcmp(score, "1000") == 0;
 
 		free(score);
 		score = NULL;

@@ -31,6 +31,23 @@ static void enable(int32_t target, int max_priority)
 	qb_log_ctl(target, QB_LOG_CONF_ENABLED, QB_TRUE);
 }
 
+/* A log file; 0, or the error when it cannot be opened. */
+static int open_file(const char *path, int max_priority)
+{
+	int32_t target = qb_log_file_open(path);
+
+	if (target < 0)
+		return target;
+	qb_log_format_set(target, LOG_FORMAT);
+	enable(target, max_priority);
+	return 0;
+}
+
+/*
+ * A log file that cannot be opened must not swallow what was meant for it:
+ * unless syslog takes it, stderr does, which execd keeps.  The first error is
+ * still returned.
+ */
 int hubha_ocf_log_setup(const char *tag, hubha_env_fn env, void *userdata)
 {
 	const char *facility = env("HA_LOGFACILITY", userdata);
@@ -39,8 +56,7 @@ int hubha_ocf_log_setup(const char *tag, hubha_env_fn env, void *userdata)
 	const char *debug_env = env("HA_debug", userdata);
 	bool debug = is_set(debug_env) && strcmp(debug_env, "0") != 0;
 	bool syslog_on = is_set(facility) && strcmp(facility, "none") != 0;
-	int32_t logfile_target, debuglog_target;
-	int r;
+	int r = 0, fallback = -1;
 
 	if (!tag)
 		return -EINVAL;
@@ -61,28 +77,29 @@ int hubha_ocf_log_setup(const char *tag, hubha_env_fn env, void *userdata)
 		enable(QB_LOG_SYSLOG, debug ? LOG_DEBUG : LOG_INFO);
 	}
 	if (is_set(logfile)) {
-		r = qb_log_file_open(logfile);
-		if (r < 0)
-			return r;
-		logfile_target = r;
-		qb_log_format_set(logfile_target, LOG_FORMAT);
 		/* One file for both: it gets debug too, like ocf_log appending to the same path. */
-		enable(logfile_target,
-		       debug && is_set(debuglog) && strcmp(debuglog, logfile) == 0 ? LOG_DEBUG : LOG_INFO);
+		int max = debug && is_set(debuglog) && strcmp(debuglog, logfile) == 0 ? LOG_DEBUG : LOG_INFO;
+
+		r = open_file(logfile, max);
+		if (r < 0)
+			fallback = max;
 	}
 	if (is_set(debuglog) && !(is_set(logfile) && strcmp(debuglog, logfile) == 0)) {
-		r = qb_log_file_open(debuglog);
-		if (r < 0)
-			return r;
-		debuglog_target = r;
-		qb_log_format_set(debuglog_target, LOG_FORMAT);
-		enable(debuglog_target, debug ? LOG_DEBUG : LOG_INFO);
+		int max = debug ? LOG_DEBUG : LOG_INFO;
+		int rd = open_file(debuglog, max);
+
+		if (rd < 0) {
+			fallback = max > fallback ? max : fallback;
+			r = r < 0 ? r : rd;
+		}
 	}
-	if (!is_set(facility) && !is_set(logfile)) {
+	if (!is_set(facility) && !is_set(logfile))
+		fallback = debug && !is_set(debuglog) ? LOG_DEBUG : LOG_INFO;
+	if (fallback >= 0 && !syslog_on) {
 		qb_log_format_set(QB_LOG_STDERR, LOG_FORMAT);
-		enable(QB_LOG_STDERR, debug && !is_set(debuglog) ? LOG_DEBUG : LOG_INFO);
+		enable(QB_LOG_STDERR, fallback);
 	}
-	return 0;
+	return r;
 }
 
 void hubha_ocf_log_teardown(void)
@@ -100,12 +117,28 @@ void hubha_log_defer(const char *tag)
 	deferred = true;
 }
 
+static const char *env_or_empty(const char *name)
+{
+	const char *v = hubha_env_getenv(name, NULL);
+
+	return v ? v : "";
+}
+
 void hubha_log_ensure(void)
 {
+	int r;
+
 	if (ready || !deferred)
 		return;
 	ready = true;
-	hubha_ocf_log_setup(deferred_tag, hubha_env_getenv, NULL);
+	r = hubha_ocf_log_setup(deferred_tag, hubha_env_getenv, NULL);
+	if (r < 0) {
+		const char *fac = env_or_empty("HA_LOGFACILITY");
+
+		qb_log(LOG_WARNING, "Cannot open the log file (HA_LOGFILE=%s HA_DEBUGLOG=%s): %s; logging to %s",
+		       env_or_empty("HA_LOGFILE"), env_or_empty("HA_DEBUGLOG"), strerror(-r),
+		       *fac && strcmp(fac, "none") != 0 ? "syslog" : "stderr");
+	}
 }
 
 void hubha_log_done(void)

@@ -163,7 +163,9 @@ const char *hubha_ocf_param_unchecked(const struct hubha_ocf_ctx *ctx, const cha
 /*
  * Configure libqb logging as ocf_log does: HA_LOGFACILITY (syslog facility,
  * "none" disables), HA_LOGFILE, HA_DEBUGLOG, HA_debug; stderr when neither a
- * facility nor a file is set.  tag is the log identity.
+ * facility nor a file is set.  tag is the log identity.  A file that cannot
+ * be opened gives its error, with its messages sent to syslog if that is on,
+ * else to stderr, so that none is lost.
  */
 int hubha_ocf_log_setup(const char *tag, hubha_env_fn env, void *userdata);
 void hubha_ocf_log_teardown(void);

@@ -135,23 +135,33 @@ check_attr n2 pgsql-data-status "STREAMING|ASYNC"
 
 # ---------------------------------------------------------------------------
 echo "# 5. a steady-state monitor on the primary forks nothing"
-expect 8 "first monitor on n1" -- mon n1
-c1=$(calls); a1=$(attrs_dump)
-REAL="$top_builddir/agents/.libs/pgsql"
-[ -x "$REAL" ] || REAL=$PGSQL
-AGENT_BIN=$REAL
-AGENT_PRE=(strace -f -qq -e trace=execve,clone,clone3,fork,vfork -o "$TMPD/strace.out")
-expect 8 "second monitor on n1 (the binary itself, under strace)" -- mon n1 LD_LIBRARY_PATH="$top_builddir/lib/.libs"
-AGENT_PRE=()
-AGENT_BIN=""
-c2=$(calls)
-[ "$a1" = "$(attrs_dump)" ] && ok "attributes unchanged" || not_ok "attributes changed by the second monitor"
-[ "$c1" = "$c2" ] && ok "no crm_attribute/attrd_updater call in the second monitor" ||
-	{ not_ok "the second monitor called the attribute tools $((c2 - c1)) times:"; tail -n $((c2 - c1)) "$HUBHA_TEST_ATTRS/calls.log" | sed 's/^/#   /'; }
-nexec=$(grep -c 'execve(' "$TMPD/strace.out")
-kids=$(grep -E '(clone3?|v?fork)\(' "$TMPD/strace.out" | grep -v CLONE_THREAD)
-if [ "$nexec" = 1 ] && [ -z "$kids" ]; then ok "strace: one execve (the agent), no child process"; else
-	not_ok "strace: $nexec execve, children:"; grep -E 'execve\(|clone|fork' "$TMPD/strace.out" | head -n 20 | sed 's/^/#   /'; fi
+# monitor_forks_nothing NODE WHAT [VAR=VALUE...]: after one monitor, the next
+# one (the binary itself, under strace) changes nothing and runs nothing.
+monitor_forks_nothing() {
+	local n=$1 what=$2 c1 c2 a1 nexec kids real
+	shift 2
+	expect "$what" "first monitor on $n" -- mon "$n" "$@"
+	c1=$(calls); a1=$(attrs_dump)
+	real="$top_builddir/agents/.libs/pgsql"
+	[ -x "$real" ] || real=$PGSQL
+	AGENT_BIN=$real
+	AGENT_PRE=(strace -f -qq -e trace=execve,clone,clone3,fork,vfork -o "$TMPD/strace.out")
+	expect "$what" "second monitor on $n (the binary itself, under strace)" -- mon "$n" "$@" \
+		LD_LIBRARY_PATH="$top_builddir/lib/.libs"
+	AGENT_PRE=()
+	AGENT_BIN=""
+	c2=$(calls)
+	[ "$a1" = "$(attrs_dump)" ] && ok "attributes unchanged" || not_ok "attributes changed by the second monitor"
+	[ "$c1" = "$c2" ] && ok "no crm_attribute/attrd_updater call in the second monitor" ||
+		{ not_ok "the second monitor called the attribute tools $((c2 - c1)) times:"
+		  tail -n $((c2 - c1)) "$HUBHA_TEST_ATTRS/calls.log" | sed 's/^/#   /'; }
+	nexec=$(grep -c 'execve(' "$TMPD/strace.out")
+	kids=$(grep -E '(clone3?|v?fork)\(' "$TMPD/strace.out" | grep -v CLONE_THREAD)
+	if [ "$nexec" = 1 ] && [ -z "$kids" ]; then ok "strace: one execve (the agent), no child process"; else
+		not_ok "strace: $nexec execve, children:"; grep -E 'execve\(|clone|fork' "$TMPD/strace.out" | head -n 20 |
+			sed 's/^/#   /'; fi
+}
+monitor_forks_nothing n1 8
 
 # ---------------------------------------------------------------------------
 echo "# 6. switchover n1 -> n2 under a writing client"
@@ -334,6 +344,9 @@ expect 0 "pre-promote notify n4" -- notify n4 pre promote promote=n4 active=n4 s
 expect 0 "promote n4" -- agent n4 promote
 expect 0 "post-promote notify n4" -- notify n4 post promote promote=n4 active=n4 master=n4
 expect 8 "monitor n4: primary" -- mon n4
+# The primary that ranks a disconnected node down says why, on that node.
+attr n3 pgsql-no-promote-reason | grep -q "^Not promoted: .*promotion score -1000" &&
+	ok "n4 says on n3 why it is not promoted" || not_ok "no reason on n3: '$(attr n3 pgsql-no-promote-reason)'"
 lost=$(missing_acked n3 n4)
 if [ -z "$lost" ] && [ "$(acked n3)" -gt 0 ]; then ok "all $(acked n3) acknowledged ids are on n4"; else
 	not_ok "acknowledged ids missing on n4 ($(echo $lost | wc -w) of $(acked n3)): $(echo $lost | cut -c1-200)"; fi
@@ -378,6 +391,8 @@ mkdir -p "$HUBHA_TEST_ATTRS/n8" && echo -1000 >"$HUBHA_TEST_ATTRS/n8/master-pgsq
 expect 0 "monitor n8, not streaming" -- mon n8 "${SLOT[@]}"
 attr n8 pgsql-no-promote-reason | grep -q "^Not promoted: this standby was not streaming" &&
 	ok "n8 says why it is not promoted" || not_ok "no reason on n8: '$(attr n8 pgsql-no-promote-reason)'"
+echo "#    a standby left alone forks nothing in its steady monitor either"
+monitor_forks_nothing n8 0 "${SLOT[@]}"
 expect 0 "stop n8" -- agent n8 stop "${SLOT[@]}"
 
 # ---------------------------------------------------------------------------

@@ -44,6 +44,8 @@
 #define HOUR 3600
 
 static char *dir;
+static const char *const misbehaviours[] = { "fail", "hang", "hang.pid", "complain", "die", "probe", "environ",
+					     "fds" };
 static char logpath[512], cachepath[512], failpath[512], attrd_path[512], decoy_path[512];
 static pid_t attrd_pid, decoy_pid;
 static bool isolated;
@@ -53,11 +55,20 @@ static bool isolated;
  * named after kind, node and name ('/' and newline replaced, so that any name
  * can be stored).  Touching $FAKE_DIR/fail makes them fail.
  * Missing attributes exit 105 (CRM_EX_NOSUCH), as the real ones do.
+ * crm_attribute also misbehaves on request: $FAKE_DIR/hang makes it hang
+ * (its pid in hang.pid), complain makes it fail with a message on stderr,
+ * die makes it kill itself, and probe makes it record its environment and
+ * open descriptors.  FAKE_DIR is written into each script, since the tools
+ * get no such variable from the library.
  */
 static const char crm_attribute_sh[] =
-	"#!/bin/sh\n"
 	"{ printf '%s' crm_attribute; printf ' <%s>' \"$@\"; printf '\\n'; } >>\"$FAKE_DIR/log\"\n"
 	"[ -e \"$FAKE_DIR/fail\" ] && exit 1\n"
+	"[ -e \"$FAKE_DIR/hang\" ] && { echo $$ >\"$FAKE_DIR/hang.pid\"; exec sleep 60; }\n"
+	"[ -e \"$FAKE_DIR/complain\" ] && { echo 'Error performing operation: Connection refused' >&2\n"
+	"  echo 'second line' >&2; exit 1; }\n"
+	"[ -e \"$FAKE_DIR/die\" ] && kill -TERM $$\n"
+	"[ -e \"$FAKE_DIR/probe\" ] && { env >\"$FAKE_DIR/environ\"; ls -l /proc/$$/fd/ >\"$FAKE_DIR/fds\"; }\n"
 	"kind=t node=local name= op= value=\n"
 	"for a; do\n"
 	"  case $a in\n"
@@ -81,7 +92,6 @@ static const char crm_attribute_sh[] =
 	"esac\n";
 
 static const char attrd_updater_sh[] =
-	"#!/bin/sh\n"
 	"{ printf '%s' attrd_updater; printf ' <%s>' \"$@\"; printf '\\n'; } >>\"$FAKE_DIR/log\"\n"
 	"[ -e \"$FAKE_DIR/fail\" ] && exit 1\n"
 	"node=local name= op= value=\n"
@@ -251,9 +261,22 @@ static int start_attrd(void)
 	return start_proc(attrd_path, &attrd_pid);
 }
 
+static int write_fake(const char *tool, const char *body)
+{
+	char path[600], *text;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, tool);
+	if (asprintf(&text, "#!/bin/sh\nFAKE_DIR='%s'\n%s", dir, body) < 0)
+		return -1;
+	r = write_file(path, text, strlen(text), 0755);
+	free(text);
+	return r;
+}
+
 static int group_setup(void **state)
 {
-	char path[600], *newpath;
+	char *newpath;
 	const char *oldpath = getenv("PATH");
 
 	(void)state;
@@ -265,11 +288,7 @@ static int group_setup(void **state)
 	snprintf(failpath, sizeof(failpath), "%s/fail", dir);
 	snprintf(attrd_path, sizeof(attrd_path), "%s/pacemaker-attrd", dir);
 	snprintf(decoy_path, sizeof(decoy_path), "%s/pacemaker-execd", dir);
-	snprintf(path, sizeof(path), "%s/crm_attribute", dir);
-	if (write_file(path, crm_attribute_sh, strlen(crm_attribute_sh), 0755) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/attrd_updater", dir);
-	if (write_file(path, attrd_updater_sh, strlen(attrd_updater_sh), 0755) < 0)
+	if (write_fake("crm_attribute", crm_attribute_sh) < 0 || write_fake("attrd_updater", attrd_updater_sh) < 0)
 		return -1;
 	if (copy_file("/bin/sleep", attrd_path, 0755) < 0 || copy_file("/bin/sleep", decoy_path, 0755) < 0)
 		return -1;
@@ -277,7 +296,6 @@ static int group_setup(void **state)
 		return -1;
 	setenv("PATH", newpath, 1);
 	free(newpath);
-	setenv("FAKE_DIR", dir, 1);
 	if (!isolated)
 		print_message("no pid namespace: checks that need the only pacemaker-attrd are skipped "
 			      "while another one runs\n");
@@ -311,7 +329,10 @@ static int reset(void **state)
 		}
 	closedir(d);
 	unlink(logpath);
-	unlink(failpath);
+	for (size_t i = 0; i < sizeof(misbehaviours) / sizeof(misbehaviours[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, misbehaviours[i]);
+		unlink(path);
+	}
 	return attrd_pid > 0 ? 0 : start_attrd();
 }
 
@@ -350,10 +371,10 @@ static int set_v(enum hubha_attr_kind kind, const char *node, const char *name, 
 	struct hubha_attr_cache *c = NULL;
 	int r;
 
-	assert_int_equal(hubha_attr_cache_open(cachepath, max_age, &c), 0);
+	assert_int_equal(hubha_attr_cache_open(cachepath, max_age, 0, &c), 0);
 	assert_non_null(c);
-	r = version ? hubha_attr_set_versioned(c, kind, node, name, value, version)
-		    : hubha_attr_set(c, kind, node, name, value);
+	r = version ? hubha_attr_set_versioned(c, kind, node, name, value, version, NULL, 0)
+		    : hubha_attr_set(c, kind, node, name, value, NULL, 0);
 	assert_int_equal(hubha_attr_cache_close(c), 0);
 	return r;
 }
@@ -368,8 +389,8 @@ static int del(enum hubha_attr_kind kind, const char *node, const char *name)
 	struct hubha_attr_cache *c = NULL;
 	int r;
 
-	assert_int_equal(hubha_attr_cache_open(cachepath, HOUR, &c), 0);
-	r = hubha_attr_delete(c, kind, node, name);
+	assert_int_equal(hubha_attr_cache_open(cachepath, HOUR, 0, &c), 0);
+	r = hubha_attr_delete(c, kind, node, name, NULL, 0);
 	assert_int_equal(hubha_attr_cache_close(c), 0);
 	return r;
 }
@@ -382,7 +403,7 @@ static const char *get(enum hubha_attr_kind kind, const char *node, const char *
 
 	free(got);
 	got = NULL;
-	r = hubha_attr_get(kind, node, name, &got);
+	r = hubha_attr_get(NULL, kind, node, name, &got, NULL, 0);
 	if (r == -ENOENT) {
 		assert_null(got);
 		return "(ENOENT)";
@@ -500,12 +521,12 @@ static void test_one_cache_many_sets(void **state)
 
 	(void)state;
 	need_only_attrd();
-	assert_int_equal(hubha_attr_cache_open(cachepath, HOUR, &c), 0);
-	assert_int_equal(hubha_attr_set(c, T, NULL, "a", "1"), 0);
-	assert_int_equal(hubha_attr_set(c, T, NULL, "a", "1"), 1);
-	assert_int_equal(hubha_attr_set(c, T, NULL, "b", "2"), 0);
-	assert_int_equal(hubha_attr_set(c, T, NULL, "a", "3"), 0);
-	assert_int_equal(hubha_attr_set(c, T, NULL, "b", "2"), 1);
+	assert_int_equal(hubha_attr_cache_open(cachepath, HOUR, 0, &c), 0);
+	assert_int_equal(hubha_attr_set(c, T, NULL, "a", "1", NULL, 0), 0);
+	assert_int_equal(hubha_attr_set(c, T, NULL, "a", "1", NULL, 0), 1);
+	assert_int_equal(hubha_attr_set(c, T, NULL, "b", "2", NULL, 0), 0);
+	assert_int_equal(hubha_attr_set(c, T, NULL, "a", "3", NULL, 0), 0);
+	assert_int_equal(hubha_attr_set(c, T, NULL, "b", "2", NULL, 0), 1);
 	assert_int_equal(hubha_attr_cache_close(c), 0);
 	assert_ran("crm_attribute <--lifetime=reboot> <--quiet> <--name=a> <--update=1>\n"
 		   "crm_attribute <--lifetime=reboot> <--quiet> <--name=b> <--update=2>\n"
@@ -519,10 +540,10 @@ static void test_one_cache_many_sets(void **state)
 static void test_without_cache(void **state)
 {
 	(void)state;
-	assert_int_equal(hubha_attr_set(NULL, T, NULL, "x", "v"), 0);
-	assert_int_equal(hubha_attr_set(NULL, T, NULL, "x", "v"), 0);
-	assert_int_equal(hubha_attr_set_versioned(NULL, A, NULL, "x", "v", "1"), 0);
-	assert_int_equal(hubha_attr_delete(NULL, A, NULL, "x"), 0);
+	assert_int_equal(hubha_attr_set(NULL, T, NULL, "x", "v", NULL, 0), 0);
+	assert_int_equal(hubha_attr_set(NULL, T, NULL, "x", "v", NULL, 0), 0);
+	assert_int_equal(hubha_attr_set_versioned(NULL, A, NULL, "x", "v", "1", NULL, 0), 0);
+	assert_int_equal(hubha_attr_delete(NULL, A, NULL, "x", NULL, 0), 0);
 	assert_ran("crm_attribute <--lifetime=reboot> <--quiet> <--name=x> <--update=v>\n"
 		   "crm_attribute <--lifetime=reboot> <--quiet> <--name=x> <--update=v>\n"
 		   "attrd_updater <--private> <--name=x> <--update=v>\n"
@@ -723,8 +744,8 @@ static void test_corrupt_cache_file(void **state)
 		char bad[600];
 
 		snprintf(bad, sizeof(bad), "%s/no/such/dir/cache", dir);
-		assert_int_equal(hubha_attr_cache_open(bad, HOUR, &c), 0);
-		assert_int_equal(hubha_attr_set(c, T, NULL, "x", "w"), 0);
+		assert_int_equal(hubha_attr_cache_open(bad, HOUR, 0, &c), 0);
+		assert_int_equal(hubha_attr_set(c, T, NULL, "x", "w", NULL, 0), 0);
 		assert_int_equal(hubha_attr_cache_close(c), -ENOENT);
 		assert_ran("crm_attribute <--lifetime=reboot> <--quiet> <--name=x> <--update=w>\n");
 	}
@@ -740,7 +761,7 @@ static void test_get(void **state)
 	assert_string_equal(get(A, NULL, "x"), "(ENOENT)");
 	assert_ran("attrd_updater <--private> <--name=x> <--query>\n");
 	/* ret_value is untouched when unset. */
-	assert_int_equal(hubha_attr_get(P, NULL, "rsc", &v), -ENOENT);
+	assert_int_equal(hubha_attr_get(NULL, P, NULL, "rsc", &v, NULL, 0), -ENOENT);
 	assert_true(v == (char *)&v);
 
 	assert_int_equal(set(T, "n1", "x", "hello world"), 0);
@@ -759,7 +780,7 @@ static void test_get(void **state)
 	assert_string_equal(get(P, "n1", "x"), "(ENOENT)");
 
 	/* Never cached: a value changed behind the cache's back is seen. */
-	assert_int_equal(hubha_attr_set(NULL, T, "n1", "x", "changed"), 0);
+	assert_int_equal(hubha_attr_set(NULL, T, "n1", "x", "changed", NULL, 0), 0);
 	assert_string_equal(get(T, "n1", "x"), "changed");
 
 	/* Empty and "(null)" (what older crm_attribute prints) are unset. */
@@ -772,10 +793,10 @@ static void test_get(void **state)
 
 	/* A failing tool is an error, not "unset". */
 	assert_int_equal(write_file(failpath, "", 0, 0644), 0);
-	assert_int_equal(hubha_attr_get(T, "n1", "x", &v), -EIO);
+	assert_int_equal(hubha_attr_get(NULL, T, "n1", "x", &v, NULL, 0), -EIO);
 	assert_true(v == (char *)&v);
-	assert_int_equal(hubha_attr_get(T, "n1", NULL, &v), -EINVAL);
-	assert_int_equal(hubha_attr_get(T, "n1", "x", NULL), -EINVAL);
+	assert_int_equal(hubha_attr_get(NULL, T, "n1", NULL, &v, NULL, 0), -EINVAL);
+	assert_int_equal(hubha_attr_get(NULL, T, "n1", "x", NULL, NULL, 0), -EINVAL);
 }
 
 static void test_delete(void **state)
@@ -812,7 +833,7 @@ static void test_delete(void **state)
 	unlink(failpath);
 	/* And the cache forgot it all the same. */
 	assert_int_equal(set(P, NULL, "rsc", "1"), 0);
-	assert_int_equal(hubha_attr_delete(NULL, T, NULL, NULL), -EINVAL);
+	assert_int_equal(hubha_attr_delete(NULL, T, NULL, NULL, NULL, 0), -EINVAL);
 }
 
 static void test_failed_write_not_cached(void **state)
@@ -836,8 +857,6 @@ static void test_failed_write_not_cached(void **state)
 
 static void test_invalid(void **state)
 {
-	struct hubha_attr_cache *c = NULL;
-
 	(void)state;
 	need_only_attrd();
 	assert_int_equal(set(T, NULL, "x", "a\nb"), -EINVAL);
@@ -859,9 +878,154 @@ static void test_invalid(void **state)
 		assert_ran_nothing();
 	}
 
-	assert_int_equal(hubha_attr_cache_open(NULL, HOUR, &c), -EINVAL);
-	assert_int_equal(hubha_attr_cache_open(cachepath, HOUR, NULL), -EINVAL);
+	assert_int_equal(hubha_attr_cache_open(cachepath, HOUR, 0, NULL), -EINVAL);
 	assert_int_equal(hubha_attr_cache_close(NULL), 0);
+}
+
+/* Without a file the cache carries the timeout and remembers nothing. */
+static void test_no_path(void **state)
+{
+	struct hubha_attr_cache *c = NULL;
+
+	(void)state;
+	assert_int_equal(hubha_attr_cache_open(NULL, HOUR, 0, &c), 0);
+	assert_non_null(c);
+	assert_int_equal(hubha_attr_set(c, T, NULL, "x", "v", NULL, 0), 0);
+	assert_int_equal(hubha_attr_set(c, T, NULL, "x", "v", NULL, 0), 0);
+	assert_int_equal(hubha_attr_cache_close(c), 0);
+	assert_ran("crm_attribute <--lifetime=reboot> <--quiet> <--name=x> <--update=v>\n"
+		   "crm_attribute <--lifetime=reboot> <--quiet> <--name=x> <--update=v>\n");
+	assert_int_equal(access(cachepath, F_OK), -1);
+}
+
+static void test_forget(void **state)
+{
+	struct hubha_attr_cache *c = NULL;
+
+	(void)state;
+	need_only_attrd();
+	assert_int_equal(hubha_attr_cache_open(cachepath, HOUR, 0, &c), 0);
+	assert_int_equal(hubha_attr_set(c, T, NULL, "x", "v", NULL, 0), 0);
+	assert_int_equal(hubha_attr_set(c, T, NULL, "x", "v", NULL, 0), 1);
+	hubha_attr_forget(c, T, NULL, "x");
+	hubha_attr_forget(c, T, NULL, "never-set");
+	assert_int_equal(hubha_attr_set(c, T, NULL, "x", "v", NULL, 0), 0);
+	assert_int_equal(hubha_attr_cache_close(c), 0);
+	assert_ran("crm_attribute <--lifetime=reboot> <--quiet> <--name=x> <--update=v>\n"
+		   "crm_attribute <--lifetime=reboot> <--quiet> <--name=x> <--update=v>\n");
+}
+
+static void touch(const char *name)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(write_file(path, "", 0, 0644), 0);
+}
+
+static char *fake_file(const char *name)
+{
+	char path[600], *text;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	text = slurp(path);
+	assert_non_null(text);
+	return text;
+}
+
+/* A tool that hangs is killed at the cache's deadline and reaped. */
+static void test_hung_tool_is_killed(void **state)
+{
+	struct hubha_attr_cache *c = NULL;
+	char err[256], *pid_text;
+	long pid;
+
+	(void)state;
+	touch("hang");
+	assert_int_equal(hubha_attr_cache_open(cachepath, HOUR, 200, &c), 0);
+	assert_int_equal(hubha_attr_set(c, T, NULL, "x", "v", err, sizeof(err)), -ETIMEDOUT);
+	assert_string_equal(err, "crm_attribute did not finish within 200 ms and was killed");
+	pid_text = fake_file("hang.pid");
+	pid = strtol(pid_text, NULL, 10);
+	free(pid_text);
+	assert_true(pid > 1);
+	/* Gone, not even a zombie: it was reaped. */
+	assert_int_equal(kill((pid_t)pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	assert_int_equal(hubha_attr_cache_close(c), 0);
+}
+
+/* What the tool says on stderr is the reason given. */
+static void test_tool_stderr_is_the_reason(void **state)
+{
+	char err[256], *v = NULL;
+
+	(void)state;
+	touch("complain");
+	assert_int_equal(hubha_attr_set(NULL, T, NULL, "x", "v", err, sizeof(err)), -EIO);
+	assert_string_equal(err, "crm_attribute exited with status 1: Error performing operation: Connection refused "
+			    "second line");
+	assert_int_equal(hubha_attr_get(NULL, T, NULL, "x", &v, err, sizeof(err)), -EIO);
+	assert_null(v);
+	assert_non_null(strstr(err, "Connection refused"));
+	/* A reason never overflows its buffer. */
+	assert_int_equal(hubha_attr_delete(NULL, T, NULL, "x", err, 20), -EIO);
+	assert_string_equal(err, "crm_attribute exite");
+}
+
+/*
+ * A tool killed by a signal is not an interrupted call.  The signal is
+ * blocked here, as an agent may have it: the tool must not inherit that.
+ */
+static void test_tool_killed_by_signal(void **state)
+{
+	sigset_t term, old;
+	char err[256];
+	int r;
+
+	(void)state;
+	touch("die");
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	r = hubha_attr_set(NULL, T, NULL, "x", "v", err, sizeof(err));
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	assert_int_equal(r, -ECANCELED);
+	assert_non_null(strstr(err, "crm_attribute was killed by signal 15"));
+}
+
+/* The tools see neither the agent's parameters nor its open files. */
+static void test_tool_environment(void **state)
+{
+	char marker[600], *env, *fds;
+	int leak;
+
+	(void)state;
+	snprintf(marker, sizeof(marker), "%s/leak-marker", dir);
+	/* Deliberately without O_CLOEXEC, as a careless library might open it. */
+	leak = open(marker, O_RDONLY | O_CREAT, 0600);
+	assert_true(leak > 2);
+	setenv("OCF_RESKEY_monitor_password", "secret-4711", 1);
+	setenv("OCF_RESKEY_CRM_meta_on_node", "node-4712", 1);
+	setenv("LC_ALL", "de_DE.UTF-8", 1);
+	touch("probe");
+	assert_int_equal(hubha_attr_set(NULL, T, NULL, "x", "v", NULL, 0), 0);
+	unsetenv("OCF_RESKEY_monitor_password");
+	unsetenv("OCF_RESKEY_CRM_meta_on_node");
+	unsetenv("LC_ALL");
+	close(leak);
+	env = fake_file("environ");
+	fds = fake_file("fds");
+	if (strstr(env, "secret-4711"))
+		fail_msg("the tool got the agent's parameters:\n%s", env);
+	assert_non_null(strstr(env, "OCF_RESKEY_CRM_meta_on_node=node-4712\n"));
+	assert_non_null(strstr(env, "\nLC_ALL=C\n"));
+	assert_non_null(strstr(env, "PATH="));
+	if (strstr(fds, "leak-marker"))
+		fail_msg("the tool inherited a descriptor:\n%s", fds);
+	assert_non_null(strstr(fds, " 0 -> /dev/null"));
+	free(env);
+	free(fds);
 }
 
 /*
@@ -895,15 +1059,15 @@ static void test_long_values(void **state)
 	v1[sizeof(v1) - 1] = '\0';
 	memcpy(v2, v1, sizeof(v2));
 	v2[sizeof(v2) - 2] = 'b';
-	assert_int_equal(hubha_attr_cache_open(cachepath, HOUR, &c), 0);
-	r = hubha_attr_set(c, T, NULL, "x", v1);
+	assert_int_equal(hubha_attr_cache_open(cachepath, HOUR, 0, &c), 0);
+	r = hubha_attr_set(c, T, NULL, "x", v1, NULL, 0);
 	/* Refusing what the cache cannot hold is a fix too; caching it wrongly is not. */
 	if (r == -ENAMETOOLONG)
-		assert_int_equal(hubha_attr_set(c, T, NULL, "x", v2), -ENAMETOOLONG);
+		assert_int_equal(hubha_attr_set(c, T, NULL, "x", v2, NULL, 0), -ENAMETOOLONG);
 	else
 		assert_int_equal(r, 0);
 	if (r == 0)
-		r = hubha_attr_set(c, T, NULL, "x", v2);
+		r = hubha_attr_set(c, T, NULL, "x", v2, NULL, 0);
 	assert_int_equal(hubha_attr_cache_close(c), 0);
 	if (r != 0 && r != -ENAMETOOLONG) {
 		print_message("one cache: 1030-byte value differing from the cached one in its last byte: "
@@ -979,6 +1143,12 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_invalid, reset, free_all),
 	cmocka_unit_test_setup_teardown(test_long_values, reset, free_all),
 	cmocka_unit_test_setup_teardown(test_separators_in_keys, reset, free_all),
+	cmocka_unit_test_setup_teardown(test_no_path, reset, free_all),
+	cmocka_unit_test_setup_teardown(test_forget, reset, free_all),
+	cmocka_unit_test_setup_teardown(test_hung_tool_is_killed, reset, free_all),
+	cmocka_unit_test_setup_teardown(test_tool_stderr_is_the_reason, reset, free_all),
+	cmocka_unit_test_setup_teardown(test_tool_killed_by_signal, reset, free_all),
+	cmocka_unit_test_setup_teardown(test_tool_environment, reset, free_all),
 };
 
 #define NOT_ISOLATED 200

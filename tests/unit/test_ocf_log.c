@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <qb/qblog.h>
 
+#include <hubha/log.h>
 #include <hubha/ocf.h>
 
 #include "testutil.h"
@@ -307,6 +308,74 @@ static void test_unwritable_logfile(void **state)
 	assert_int_equal(res->status, 0);
 }
 
+/*
+ * A log file that cannot be opened must not swallow messages: with syslog
+ * off as well, they go to stderr, and the first one says why.
+ */
+static int log_to_unwritable(void *arg)
+{
+	kv_setenv_only(arg);
+	hubha_log_defer("logtest");
+	hubha_log(LOG_INFO, INFO_MSG);
+	hubha_log(LOG_DEBUG, DEBUG_MSG);
+	hubha_log_done();
+	return 0;
+}
+
+static void test_unwritable_logfile_falls_back(void **state)
+{
+	struct kv no_syslog[] = {
+		{ "HA_LOGFACILITY", "none" }, { "HA_LOGFILE", "/nonexistent-hubha/dir/ha.log" }, { NULL, NULL },
+	};
+	struct kv unset[] = { { "HA_LOGFILE", "/nonexistent-hubha/dir/ha.log" }, { NULL, NULL } };
+	const struct child_result *res;
+
+	(void)state;
+	res = run_child(log_to_unwritable, no_syslog);
+	assert_int_equal(res->status, 0);
+	assert_int_equal(count_lines_with(res->err, INFO_MSG), 1);
+	assert_int_equal(count_lines_with(res->err, DEBUG_MSG), 0);
+	assert_int_equal(count_lines_with(res->err, "/nonexistent-hubha/dir/ha.log"), 1);
+	res = run_child(log_to_unwritable, unset);
+	assert_int_equal(res->status, 0);
+	assert_int_equal(count_lines_with(res->err, INFO_MSG), 1);
+}
+
+/* Syslog still takes them: stderr stays quiet, as with a log file that works. */
+static int targets_unwritable(void *arg)
+{
+	struct qb_log_callsite *info;
+	int bits = 0;
+
+	kv_setenv_only(arg);
+	if (hubha_ocf_log_setup("logtest", hubha_env_getenv, NULL) == 0)
+		bits |= 8;
+	info = qb_log_callsite_get(__func__, __FILE__, "info", LOG_INFO, __LINE__, 0);
+	if (info->targets & (1u << QB_LOG_SYSLOG))
+		bits |= 1;
+	if (info->targets & (1u << QB_LOG_STDERR))
+		bits |= 4;
+	hubha_ocf_log_teardown();
+	return bits;
+}
+
+static void test_unwritable_logfile_with_syslog(void **state)
+{
+	struct kv daemon[] = {
+		{ "HA_LOGFACILITY", "daemon" }, { "HA_LOGFILE", "/nonexistent-hubha/dir/ha.log" }, { NULL, NULL },
+	};
+	struct kv none[] = {
+		{ "HA_LOGFACILITY", "none" }, { "HA_LOGFILE", "/nonexistent-hubha/dir/ha.log" }, { NULL, NULL },
+	};
+	const struct child_result *res;
+
+	(void)state;
+	res = run_child(targets_unwritable, daemon);
+	assert_int_equal(res->status, 1);
+	res = run_child(targets_unwritable, none);
+	assert_int_equal(res->status, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +392,8 @@ int main(void)
 		cmocka_unit_test(test_syslog_targets),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_unwritable_logfile),
+		cmocka_unit_test(test_unwritable_logfile_falls_back),
+		cmocka_unit_test(test_unwritable_logfile_with_syslog),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
