@@ -56,7 +56,7 @@ static int rewind_mark(struct pgsql *pg, char **ret_when)
 	char name[256];
 
 	attr_name(pg, REWIND_MARK, name, sizeof(name));
-	return hubha_attr_get(HUBHA_ATTR_NODE, NULL, name, ret_when);
+	return attr_get(pg, HUBHA_ATTR_NODE, NULL, name, ret_when);
 }
 
 /* 1 when the server at master_ip is a primary, 0 when none answers there or it is a standby. */
@@ -121,21 +121,18 @@ static int prepare_source(struct pgsql *pg, PGconn *conn, unsigned budget_ms, un
 	return 0;
 }
 
-/* Single-quote a conninfo value (libpq's rules: backslash and quote escaped). */
-static void conninfo_kv(char *buf, size_t len, const char *key, const char *value)
+/* "key=value" appended to a conninfo, the value quoted as libpq needs it. */
+static int conninfo_add(char *buf, size_t len, const char *key, const char *value)
 {
+	char v[1024];
 	size_t n = strlen(buf);
+	int r = pgsql_conninfo_value(v, sizeof(v), value);
 
-	n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s='", n ? " " : "", key);
-	for (const char *p = value; *p && n + 3 < len; p++) {
-		if (*p == '\'' || *p == '\\')
-			buf[n++] = '\\';
-		buf[n++] = *p;
-	}
-	if (n + 2 <= len) {
-		buf[n++] = '\'';
-		buf[n] = '\0';
-	}
+	if (r < 0)
+		return r;
+	if ((size_t)snprintf(buf + n, len - n, "%s%s=%s", n ? " " : "", key, v) >= len - n)
+		return -ENAMETOOLONG;
+	return 0;
 }
 
 /*
@@ -186,22 +183,23 @@ static int rewind_from(struct pgsql *pg, PGconn *conn)
 	}
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	attr_name(pg, REWIND_MARK, mark, sizeof(mark));
-	r = hubha_attr_set(NULL, HUBHA_ATTR_NODE, NULL, mark, when);
+	r = hubha_attr_set(NULL, HUBHA_ATTR_NODE, NULL, mark, when, err, sizeof(err));
 	if (r < 0)
 		return refuse(pg, "Not rewinding: the node attribute %s cannot be set (%s), and a rewind cut short "
-			      "would then go unnoticed", mark, strerror(-r));
+			      "would then go unnoticed", mark, err);
 	snprintf(port, sizeof(port), "%ld", pg->master_port);
-	conninfo_kv(src, sizeof(src), "host", pg->master_ip);
-	conninfo_kv(src, sizeof(src), "port", port);
-	conninfo_kv(src, sizeof(src), "user", pg->pgdba);
-	conninfo_kv(src, sizeof(src), "dbname", pg->pgdb);
-	conninfo_kv(src, sizeof(src), "connect_timeout", "10");
+	if (conninfo_add(src, sizeof(src), "host", pg->master_ip) < 0 || conninfo_add(src, sizeof(src), "port", port) < 0 ||
+	    conninfo_add(src, sizeof(src), "user", pg->pgdba) < 0 || conninfo_add(src, sizeof(src), "dbname", pg->pgdb) < 0 ||
+	    conninfo_add(src, sizeof(src), "connect_timeout", "10") < 0) {
+		attr_delete(pg, HUBHA_ATTR_NODE, NULL, mark);
+		return refuse(pg, "Not rewinding: the connection string to %s does not fit", pg->master_ip);
+	}
 	hubha_log(LOG_WARNING, "Crashed old primary: rewinding from %s:%ld (timeline %u)", pg->master_ip,
 		  pg->master_port, src_tl);
 	r = pgsql_rewind(pg, src, budget, out, sizeof(out));
 	/* pg_rewind says this line before it changes the first file (LC_ALL=C): failing earlier, it changed none. */
 	if (r < 0 && !strstr(out, "rewinding from last common checkpoint")) {
-		hubha_attr_delete(NULL, HUBHA_ATTR_NODE, NULL, mark);
+		attr_delete(pg, HUBHA_ATTR_NODE, NULL, mark);
 		return refuse(pg, "%s", ctx->reason);
 	}
 	if (r < 0) {
@@ -215,9 +213,7 @@ static int rewind_from(struct pgsql *pg, PGconn *conn)
 	if (r < 0)
 		return refuse(pg, "pg_rewind did not bring this node to the primary's timeline: %s; rebuild its data "
 			      "directory", err);
-	r = hubha_attr_delete(NULL, HUBHA_ATTR_NODE, NULL, mark);
-	if (r < 0)
-		hubha_log(LOG_WARNING, "Cannot delete %s after a complete rewind: %s", mark, strerror(-r));
+	attr_delete(pg, HUBHA_ATTR_NODE, NULL, mark);
 	hubha_log(LOG_INFO, "pg_rewind done; rejoining as a standby on timeline %u", src_tl);
 	return HUBHA_OCF_SUCCESS;
 }
