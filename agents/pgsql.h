@@ -13,13 +13,10 @@
 #include <hubha/ocf.h>
 #include <hubha/pg.h>
 
+#include "pgsql_decide.h"
+
 enum rep_mode { REP_NONE, REP_ASYNC, REP_SYNC };
 
-/* Promotion scores: the primary, the standbys it ranks, the unranked. */
-#define SCORE_PRIMARY "1001"
-#define SCORE_BEST_STANDBY 1000
-#define SCORE_DISCONNECTED "-1000"
-#define SCORE_UNKNOWN "1"
 #define ATTR_CACHE_AGE_S 600
 
 /* The parameters, resolved once per invocation. */
@@ -63,36 +60,34 @@ int pgsql_controldata_parse(const char *out, struct controldata *ret);
 int pgsql_controldata(const struct pgsql *pg, struct controldata *ret);
 int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned timeout_ms);
 
-/* pgsql.c */
-int connect_local(struct pgsql *pg, PGconn **conn, char *err, size_t err_len);
+/* pgsql_db.c: connections to the local instance */
+int pgsql_connect_local(struct pgsql *pg, PGconn **conn, char *err, size_t err_len);
+int pgsql_set_sync_names(PGconn *conn, const char *names, char *err, size_t err_len);
 
 /* pgsql_attrs.c: node attributes */
-void attr_name(const struct pgsql *pg, const char *suffix, char *buf, size_t len);
+void pgsql_attr_name(const struct pgsql *pg, const char *suffix, char *buf, size_t len);
 /*
  * Write one; cached writes cost nothing when the value (and version) did not
  * change.  Returns 0 when written, 1 when the cache said it was there already.
  */
-int publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, const char *node, const char *suffix,
-	     const char *value, const char *version);
-void unpublish(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix);
-void attrs_close(struct pgsql *pg);
-/* Iterate over a list of node names (spaces or commas): false at the end. */
-bool next_node(const char **cursor, char *buf, size_t len);
-bool listed(const char *list, const char *node);
-void sync_names(const struct pgsql *pg, char *buf, size_t len);
-int set_sync_names(PGconn *conn, const char *names);
-void primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg_status *st);
+int pgsql_publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, const char *node, const char *suffix,
+		  const char *value, const char *version);
+void pgsql_unpublish(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix);
+void pgsql_attrs_close(struct pgsql *pg);
+void pgsql_primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg_status *st);
 
 /* pgsql_election.c: choosing the primary */
-void format_location(uint32_t tl, hubha_lsn lsn, char *buf, size_t len);
-int local_location(struct pgsql *pg, uint32_t *tl, hubha_lsn *lsn);
-bool cold_start_scores(struct pgsql *pg);
-int election(struct pgsql *pg);
-void redirect_promotion(struct pgsql *pg, const char *standbys, const char *demoted, uint32_t tl, hubha_lsn lsn);
+int pgsql_local_location(struct pgsql *pg, struct pgsql_location *ret);
+bool pgsql_cold_start_scores(struct pgsql *pg);
+int pgsql_election(struct pgsql *pg);
+void pgsql_redirect_promotion(struct pgsql *pg, const char *standbys, const char *demoted,
+			      struct pgsql_location mine);
+/* Promote's precondition on the clone's meta attributes, from the environment. */
+int pgsql_check_clone(struct pgsql *pg);
+/* Before pg_promote: the synchronous_standby_names the new primary starts with. */
+int pgsql_promote_sync_names(struct pgsql *pg, PGconn *conn, const struct hubha_pg_status *st);
 
 /* pgsql_conf.c: the standby settings the agent owns */
 int pgsql_conf_standby(const struct pgsql *pg, char *reason, size_t reason_len);
-void pgsql_slot_name(const char *prefix, const char *node, char *buf, size_t len);
-int pgsql_conf_primary_conninfo(const struct pgsql *pg, char *buf, size_t len);
 
 #endif

@@ -52,7 +52,7 @@ static void conninfo_value(char *buf, size_t len, const char *v)
 	buf[o] = '\0';
 }
 
-int pgsql_conf_primary_conninfo(const struct pgsql *pg, char *buf, size_t len)
+static int pgsql_conf_primary_conninfo(const struct pgsql *pg, char *buf, size_t len)
 {
 	char host[512], user[512], app[512];
 	int n;
@@ -75,19 +75,6 @@ static void put(FILE *f, const char *key, const char *value)
 		fputc(*value, f);
 	}
 	fputs("'\n", f);
-}
-
-/* Replication slot name of a node: heartbeat:pgsql's rule (lower case, [-.] to _). */
-void pgsql_slot_name(const char *prefix, const char *node, char *buf, size_t len)
-{
-	size_t o = (size_t)snprintf(buf, len, "%s_", prefix);
-
-	for (; *node && o + 1 < len; node++) {
-		char c = *node;
-
-		buf[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (c == '-' || c == '.') ? '_' : c;
-	}
-	buf[o < len ? o : len - 1] = '\0';
 }
 
 static int write_owned_file(const struct pgsql *pg, const char *tmp, FILE **ret)
