@@ -250,7 +250,7 @@ static int pgsql_check_install(struct pgsql *pg, bool need_datadir)
  * "in production" without a postmaster: a primary that crashed, unless the
  * directory is a fresh base backup, whose copied control file says the same.
  */
-static bool crashed_primary(const struct pgsql *pg, const struct controldata *cd)
+static bool crashed_primary(const struct pgsql *pg, const struct pgsql_controldata *cd)
 {
 	char path[4200];
 
@@ -264,7 +264,7 @@ static bool crashed_primary(const struct pgsql *pg, const struct controldata *cd
 static int monitor_stopped(struct pgsql *pg)
 {
 	struct hubha_ocf_ctx *ctx = pg->ctx;
-	struct controldata cd;
+	struct pgsql_controldata cd;
 	int r;
 
 	if (!pgsql_has_datadir(pg))
@@ -385,7 +385,7 @@ static int rejoin_check(struct pgsql *pg)
 		.host = pg->master_ip, .port = (unsigned)pg->master_port, .dbname = pg->pgdb,
 		.user = pg->pgdba, .timeout_ms = 3000,
 	};
-	struct controldata cd;
+	struct pgsql_controldata cd;
 	char err[256], src[1024];
 	PGconn *conn;
 	char *in_recovery = NULL;
@@ -702,7 +702,7 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 
 static int pgsql_demote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
-	struct controldata cd;
+	struct pgsql_controldata cd;
 	char lsn[32];
 	int rc;
 

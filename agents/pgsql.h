@@ -48,7 +48,7 @@ int pgsql_run_as_dba(const struct pgsql *pg, char *const argv[], unsigned timeou
 int pgsql_ctl_start(const struct pgsql *pg, unsigned timeout_ms);
 int pgsql_ctl_stop(const struct pgsql *pg, const char *mode, unsigned timeout_s);
 
-struct controldata {
+struct pgsql_controldata {
 	char state[64];		/* "in production", "shut down", "shut down in recovery", ... */
 	hubha_lsn checkpoint;	/* latest checkpoint location */
 	unsigned timeline;	/* latest checkpoint's TimeLineID */
@@ -56,8 +56,8 @@ struct controldata {
 	unsigned min_recovery_timeline;
 };
 /* Parse pg_controldata's output (LC_ALL=C); -EPROTO unless every field parses. */
-int pgsql_controldata_parse(const char *out, struct controldata *ret);
-int pgsql_controldata(const struct pgsql *pg, struct controldata *ret);
+int pgsql_controldata_parse(const char *out, struct pgsql_controldata *ret);
+int pgsql_controldata(const struct pgsql *pg, struct pgsql_controldata *ret);
 int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned timeout_ms);
 
 /* pgsql_db.c: connections to the local instance */
