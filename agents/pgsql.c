@@ -188,6 +188,7 @@ static int pgsql_load(struct hubha_ocf_ctx *ctx, struct pgsql *pg, char *configb
 	pg->master_port = hubha_ocf_params_int(p, "master_port");
 	if (!pg->master_port)
 		pg->master_port = pg->port;
+	pg->attr_timeout_ms = (unsigned)hubha_ocf_params_int(p, "crm_attr_timeout") * 1000u;
 	pg->stop_escalate = hubha_ocf_params_int(p, "stop_escalate");
 	pg->stop_escalate_in_slave = hubha_ocf_params_int(p, "stop_escalate_in_slave");
 	pg->rep_mode = strcmp(mode, "async") == 0 ? REP_ASYNC : strcmp(mode, "sync") == 0 ? REP_SYNC : REP_NONE;
@@ -253,28 +254,11 @@ static int pgsql_check_install(struct pgsql *pg, bool need_datadir)
 	return HUBHA_OCF_SUCCESS;
 }
 
-int connect_local(struct pgsql *pg, PGconn **conn, char *err, size_t err_len)
-{
-	struct hubha_pg_target t = {
-		.host = pg->pghost ? pg->pghost : pg->socketdir,
-		.port = (unsigned)pg->port,
-		.dbname = pg->pgdb,
-		.user = pg->monitor_user ? pg->monitor_user : pg->pgdba,
-		.password = pg->monitor_password,
-		/* Leave time for what the action does after the query. */
-		.timeout_ms = pg->ctx->timeout_ms / 2,
-		.as_uid = getuid() == 0 ? pg->uid : 0,
-		.as_gid = pg->gid,
-	};
-
-	return hubha_pg_connect(&t, conn, err, err_len);
-}
-
 /* What a stopped instance's control data says it was. */
 static int monitor_stopped(struct pgsql *pg)
 {
 	struct hubha_ocf_ctx *ctx = pg->ctx;
-	struct controldata cd;
+	struct pgsql_controldata cd;
 	int r;
 
 	if (!pgsql_has_datadir(pg))
@@ -307,11 +291,11 @@ static void explain_unpromotable(struct pgsql *pg)
 {
 	char *score = NULL;
 
-	if (attr_get(pg, HUBHA_ATTR_PROMOTION, NULL, pg->rsc, &score) == 0 && strtol(score, NULL, 10) < 0) {
+	if (pgsql_attr_get(pg, HUBHA_ATTR_PROMOTION, NULL, pg->rsc, &score) == 0 && strtol(score, NULL, 10) < 0) {
 		char reason[512];
 
-		no_promote_reason(pg, score, reason, sizeof(reason));
-		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", reason, NULL);
+		pgsql_no_promote_reason(pg, score, reason, sizeof(reason));
+		pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", reason, NULL);
 	}
 	free(score);
 }
@@ -330,7 +314,7 @@ static int pgsql_monitor_status(struct pgsql *pg, bool publish_attrs, struct hub
 
 	if (!pgsql_postmaster_pid(pg))
 		return monitor_stopped(pg);
-	r = connect_local(pg, &conn, err, sizeof(err));
+	r = pgsql_connect_local(pg, &conn, err, sizeof(err));
 	if (r < 0) {
 		hubha_ocf_reason(ctx, "PostgreSQL runs but does not accept connections: %s", err);
 		return HUBHA_OCF_ERR_GENERIC;
@@ -362,17 +346,17 @@ static int pgsql_monitor_status(struct pgsql *pg, bool publish_attrs, struct hub
 			 * a primary that ranks it lower later explains that itself.
 			 */
 			if (streaming)
-				forget_published(pg, HUBHA_ATTR_TRANSIENT, NULL, "status");
-			else if (publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL) == 0)
+				pgsql_forget_published(pg, HUBHA_ATTR_TRANSIENT, NULL, "status");
+			else if (pgsql_publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL) == 0)
 				explain_unpromotable(pg);
 			if (pg->check_wal_receiver)
-				publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "receiver-status",
+				pgsql_publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "receiver-status",
 					streaming ? "normal" : "ERROR", NULL);
 		}
 	} else {
 		rc = HUBHA_OCF_RUNNING_PROMOTED;
 		if (publish_attrs)
-			primary_publish(pg, conn, &st);
+			pgsql_primary_publish(pg, conn, &st);
 	}
 	hubha_pg_close(conn);
 	if (ret_status)
@@ -438,6 +422,8 @@ static int pgsql_start(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	int rc;
 
 	rc = pgsql_check_install(pg, true);
+	if (rc == HUBHA_OCF_SUCCESS)
+		rc = pgsql_check_clone(pg);
 	if (rc != HUBHA_OCF_SUCCESS)
 		return rc;
 	rc = pgsql_monitor_status(pg, false, NULL);
@@ -456,11 +442,11 @@ static int pgsql_start(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	if (rc != HUBHA_OCF_SUCCESS)
 		return rc;
 	if (pg->rep_mode != REP_NONE) {
-		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL);
-		if (!cold_start_scores(pg)) {
+		pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL);
+		if (!pgsql_cold_start_scores(pg)) {
 			/* A primary runs and will rank us; until then, be eligible. */
-			if (attr_get(pg, HUBHA_ATTR_PROMOTION, NULL, pg->rsc, &score) == -ENOENT)
-				publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_UNKNOWN, NULL);
+			if (pgsql_attr_get(pg, HUBHA_ATTR_PROMOTION, NULL, pg->rsc, &score) == -ENOENT)
+				pgsql_publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_UNKNOWN, NULL);
 			free(score);
 		}
 	}
@@ -510,7 +496,7 @@ static int pgsql_stop(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	ctx->reason[0] = '\0';
 	rc = stop_instance(pg, escalate);
 	if (rc == HUBHA_OCF_SUCCESS && pg->rep_mode != REP_NONE)
-		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "STOP", NULL);
+		pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "STOP", NULL);
 	return rc;
 }
 
@@ -523,7 +509,7 @@ static void manage_slots(struct pgsql *pg, PGconn *conn)
 
 	if (!pg->slot_name)
 		return;
-	while (next_node(&cur, node, sizeof(node))) {
+	while (pgsql_next_node(&cur, node, sizeof(node))) {
 		if (strcmp(node, pg->node) == 0)
 			continue;
 		pgsql_slot_name(pg->slot_name, node, slot, sizeof(slot));
@@ -548,12 +534,12 @@ static void manage_slots(struct pgsql *pg, PGconn *conn)
 			const char *c = names;
 			char s[320];
 
-			while (next_node(&c, s, sizeof(s))) {
+			while (pgsql_next_node(&c, s, sizeof(s))) {
 				bool keep = false;
 				const char *n2 = pg->node_list;
 				char nn[256], expect[320];
 
-				while (next_node(&n2, nn, sizeof(nn))) {
+				while (pgsql_next_node(&n2, nn, sizeof(nn))) {
 					pgsql_slot_name(pg->slot_name, nn, expect, sizeof(expect));
 					keep |= strcmp(expect, s) == 0;
 				}
@@ -582,6 +568,9 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		hubha_ocf_reason(ctx, "rep_mode=none: this resource cannot be promoted");
 		return HUBHA_OCF_ERR_CONFIGURED;
 	}
+	rc = pgsql_check_clone(pg);
+	if (rc != HUBHA_OCF_SUCCESS)
+		return rc;
 	rc = pgsql_monitor_status(pg, false, &st);
 	if (rc == HUBHA_OCF_RUNNING_PROMOTED)
 		return HUBHA_OCF_SUCCESS;
@@ -590,24 +579,29 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 			hubha_ocf_reason(ctx, "Only a running standby can be promoted (monitor: %d)", rc);
 		return HUBHA_OCF_ERR_GENERIC;
 	}
-	rc = election(pg);
+	rc = pgsql_election(pg);
 	if (rc != HUBHA_OCF_SUCCESS)
 		return rc;
 	if (pg->rep_mode == REP_SYNC) {
 		char sname[256], *status = NULL;
 
 		/* Only a standby that was synchronous holds every acknowledged commit. */
-		attr_name(pg, "status", sname, sizeof(sname));
-		if (attr_get(pg, HUBHA_ATTR_TRANSIENT, NULL, sname, &status) < 0 || strcmp(status, "HS:sync") != 0)
+		pgsql_attr_name(pg, "status", sname, sizeof(sname));
+		if (pgsql_attr_get(pg, HUBHA_ATTR_TRANSIENT, NULL, sname, &status) < 0 || strcmp(status, "HS:sync") != 0)
 			hubha_log(LOG_WARNING, "Promoting a standby that was not synchronous (%s): commits acknowledged "
 				  "by the old primary may be lost", status ? status : "status unknown");
 		free(status);
 	}
 
-	r = connect_local(pg, &conn, err, sizeof(err));
+	r = pgsql_connect_local(pg, &conn, err, sizeof(err));
 	if (r < 0) {
 		hubha_ocf_reason(ctx, "Cannot connect to promote: %s", err);
 		return HUBHA_OCF_ERR_GENERIC;
+	}
+	rc = pgsql_promote_sync_names(pg, conn, &st);
+	if (rc != HUBHA_OCF_SUCCESS) {
+		hubha_pg_close(conn);
+		return rc;
 	}
 	snprintf(sql, sizeof(sql), "SELECT pg_promote(true, %u)", ctx->timeout_ms / 2000 ? ctx->timeout_ms / 2000 : 1);
 	r = hubha_pg_exec(conn, sql, &ok, err, sizeof(err));
@@ -618,13 +612,6 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		return HUBHA_OCF_ERR_GENERIC;
 	}
 	free(ok);
-	set_sync_names(conn, "");
-	if (pg->rep_mode == REP_SYNC) {
-		char want[1024];
-
-		sync_names(pg, want, sizeof(want));
-		set_sync_names(conn, want);
-	}
 	manage_slots(pg, conn);
 	hubha_pg_close(conn);
 
@@ -642,20 +629,20 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		return HUBHA_OCF_ERR_GENERIC;
 	}
 	/* Election data served its purpose; stale values must not sway the next one. */
-	attr_name(pg, "lsn-location", name, sizeof(name));
+	pgsql_attr_name(pg, "lsn-location", name, sizeof(name));
 	cur = pg->node_list;
-	while (next_node(&cur, node, sizeof(node))) {
+	while (pgsql_next_node(&cur, node, sizeof(node))) {
 		char ck[256];
 
-		attr_delete(pg, HUBHA_ATTR_PRIVATE, node, name);
-		attr_name(pg, "demote-checkpoint", ck, sizeof(ck));
-		attr_delete(pg, HUBHA_ATTR_PRIVATE, node, ck);
+		pgsql_attr_delete(pg, HUBHA_ATTR_PRIVATE, node, name);
+		pgsql_attr_name(pg, "demote-checkpoint", ck, sizeof(ck));
+		pgsql_attr_delete(pg, HUBHA_ATTR_PRIVATE, node, ck);
 	}
-	unpublish(pg, HUBHA_ATTR_PRIVATE, NULL, "election");
-	unpublish(pg, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason");
-	publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "PRI", NULL);
-	publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "data-status", "LATEST", NULL);
-	publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_PRIMARY, NULL);
+	pgsql_unpublish(pg, HUBHA_ATTR_PRIVATE, NULL, "election");
+	pgsql_unpublish(pg, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason");
+	pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "PRI", NULL);
+	pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "data-status", "LATEST", NULL);
+	pgsql_publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_PRIMARY, NULL);
 	hubha_log(LOG_INFO, "Promoted to primary");
 	return HUBHA_OCF_SUCCESS;
 }
@@ -673,7 +660,7 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
  */
 static int pgsql_demote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
-	struct controldata cd;
+	struct pgsql_controldata cd;
 	char lsn[32];
 	int rc;
 
@@ -684,8 +671,10 @@ static int pgsql_demote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		hubha_log(LOG_INFO, "Demote: PostgreSQL is not running (%s); it rejoins at its next start",
 			  ctx->reason[0] ? ctx->reason : "stopped");
 		ctx->reason[0] = '\0';
-		publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_UNKNOWN, NULL);
-		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "STOP", NULL);
+		/* No clean shutdown, no checkpoint to check a switchover against: none from an earlier one either. */
+		pgsql_unpublish(pg, HUBHA_ATTR_PRIVATE, NULL, "demote-checkpoint");
+		pgsql_publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_UNKNOWN, NULL);
+		pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "STOP", NULL);
 		return HUBHA_OCF_SUCCESS;
 	}
 	ctx->reason[0] = '\0';
@@ -695,17 +684,19 @@ static int pgsql_demote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	/* The new primary must have received our shutdown checkpoint; tell it where it is. */
 	if (pgsql_controldata(pg, &cd) == 0 && strcmp(cd.state, "shut down") == 0) {
 		hubha_lsn_format(cd.checkpoint, lsn, sizeof(lsn));
-		publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "demote-checkpoint", lsn, NULL);
+		pgsql_publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "demote-checkpoint", lsn, NULL);
+	} else {
+		pgsql_unpublish(pg, HUBHA_ATTR_PRIVATE, NULL, "demote-checkpoint");
 	}
-	publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_UNKNOWN, NULL);
+	pgsql_publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_UNKNOWN, NULL);
 	rc = start_instance(pg);
 	if (rc != HUBHA_OCF_SUCCESS) {
 		hubha_log(LOG_ERR, "Demoted (shut down), but it did not start as a standby: %s", ctx->reason);
-		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "STOP", NULL);
+		pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "STOP", NULL);
 		ctx->reason[0] = '\0';
 		return HUBHA_OCF_SUCCESS;
 	}
-	publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL);
+	pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "HS:alone", NULL);
 	hubha_log(LOG_INFO, "Demoted: running as a standby");
 	return HUBHA_OCF_SUCCESS;
 }
@@ -714,18 +705,17 @@ static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
 	const char *type = getenv("OCF_RESKEY_CRM_meta_notify_type");
 	const char *op = getenv("OCF_RESKEY_CRM_meta_notify_operation");
-	uint32_t tl = 0;
-	hubha_lsn lsn = 0;
+	struct pgsql_location mine = { 0 };
 	char loc[64];
 	bool st_ok;
 
 	if (!type || !op || strcmp(type, "pre") != 0 || strcmp(op, "promote") != 0)
 		return HUBHA_OCF_SUCCESS;
 	/* pre-promote: every standby publishes where its data is. */
-	st_ok = pgsql_monitor_status(pg, false, NULL) == HUBHA_OCF_SUCCESS && local_location(pg, &tl, &lsn) == 0;
+	st_ok = pgsql_monitor_status(pg, false, NULL) == HUBHA_OCF_SUCCESS && pgsql_local_location(pg, &mine) == 0;
 	if (st_ok) {
-		format_location(tl, lsn, loc, sizeof(loc));
-		publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "lsn-location", loc, NULL);
+		pgsql_location_format(mine, loc, sizeof(loc));
+		pgsql_publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "lsn-location", loc, NULL);
 	}
 	ctx->reason[0] = '\0';
 	/* The node about to be promoted remembers who took part, and who is being demoted. */
@@ -737,15 +727,15 @@ static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 
 		if (!standbys || !*standbys)
 			standbys = getenv("OCF_RESKEY_CRM_meta_notify_slave_uname");
-		if (promote && listed(promote, pg->node)) {
+		if (promote && pgsql_listed(promote, pg->node)) {
 			char demoted[256] = "";
 			const char *c = demote;
 
-			next_node(&c, demoted, sizeof(demoted));
+			pgsql_next_node(&c, demoted, sizeof(demoted));
 			snprintf(peers, sizeof(peers), "%s|%s", standbys ? standbys : "", demoted);
-			publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "election", peers, NULL);
+			pgsql_publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "election", peers, NULL);
 			if (st_ok)
-				redirect_promotion(pg, standbys, demoted, tl, lsn);
+				pgsql_redirect_promotion(pg, standbys, demoted, mine);
 		}
 	}
 	return HUBHA_OCF_SUCCESS;
@@ -753,8 +743,14 @@ static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 
 static int pgsql_validate_all(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
+	int rc;
+
 	(void)ctx;
-	return pgsql_check_install(pg, true);
+	rc = pgsql_check_install(pg, true);
+	/* Tools validating a configuration outside a transition pass no meta attributes. */
+	if (rc == HUBHA_OCF_SUCCESS && getenv("OCF_RESKEY_CRM_meta_notify"))
+		rc = pgsql_check_clone(pg);
+	return rc;
 }
 
 /*
@@ -780,7 +776,7 @@ static int with_pgsql(struct hubha_ocf_ctx *ctx, int (*fn)(struct hubha_ocf_ctx 
 	if (rc != HUBHA_OCF_SUCCESS)
 		return hubha_ocf_config_failed(ctx, rc);
 	rc = fn(ctx, &pg);
-	attrs_close(&pg);
+	pgsql_attrs_close(&pg);
 	return rc;
 }
 
@@ -809,7 +805,7 @@ static const struct hubha_action_def pgsql_actions[] = {
 	{ .name = "meta-data", .timeout_s = 5 },
 };
 
-const struct hubha_ocf_agent pgsql_agent = {
+static const struct hubha_ocf_agent pgsql_agent = {
 	.name = "pgsql",
 	.version = PACKAGE_VERSION,
 	.shortdesc = "Promotable PostgreSQL with streaming replication",

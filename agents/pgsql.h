@@ -13,13 +13,10 @@
 #include <hubha/ocf.h>
 #include <hubha/pg.h>
 
+#include "pgsql_decide.h"
+
 enum rep_mode { REP_NONE, REP_ASYNC, REP_SYNC };
 
-/* Promotion scores: the primary, the standbys it ranks, the unranked. */
-#define SCORE_PRIMARY "1001"
-#define SCORE_BEST_STANDBY 1000
-#define SCORE_DISCONNECTED "-1000"
-#define SCORE_UNKNOWN "1"
 #define ATTR_CACHE_AGE_S 600
 
 /* The parameters, resolved once per invocation. */
@@ -32,6 +29,7 @@ struct pgsql {
 	const char *restore_command, *archive_cleanup_command, *recovery_end_command;
 	const char *slot_name, *tmpdir;
 	long port, master_port, stop_escalate, stop_escalate_in_slave;
+	unsigned attr_timeout_ms;	/* crm_attr_timeout: bounds every crm_attribute and attrd_updater */
 	enum rep_mode rep_mode;
 	bool restart_on_promote, check_wal_receiver, auto_rewind, degrade_to_async;
 
@@ -51,7 +49,7 @@ int pgsql_run_as_dba(const struct pgsql *pg, char *const argv[], unsigned timeou
 int pgsql_ctl_start(const struct pgsql *pg, unsigned timeout_ms);
 int pgsql_ctl_stop(const struct pgsql *pg, const char *mode, unsigned timeout_s);
 
-struct controldata {
+struct pgsql_controldata {
 	char state[64];		/* "in production", "shut down", "shut down in recovery", ... */
 	hubha_lsn checkpoint;	/* latest checkpoint location */
 	unsigned timeline;	/* latest checkpoint's TimeLineID */
@@ -59,8 +57,8 @@ struct controldata {
 	unsigned min_recovery_timeline;
 };
 /* Parse pg_controldata's output (LC_ALL=C); -EPROTO unless every field parses. */
-int pgsql_controldata_parse(const char *out, struct controldata *ret);
-int pgsql_controldata(const struct pgsql *pg, struct controldata *ret);
+int pgsql_controldata_parse(const char *out, struct pgsql_controldata *ret);
+int pgsql_controldata(const struct pgsql *pg, struct pgsql_controldata *ret);
 /* pg_rewind from source_conninfo; its output (stdout and stderr) into out. */
 int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned timeout_ms, char *out, size_t out_len);
 
@@ -68,45 +66,45 @@ int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned t
 int pgsql_crash_recovery(const struct pgsql *pg, unsigned timeout_ms, char *out, size_t out_len);
 
 /* pgsql_rejoin.c: a node that crashed as primary, before it starts as a standby */
-bool pgsql_crashed_primary(const struct pgsql *pg, const struct controldata *cd);
+bool pgsql_crashed_primary(const struct pgsql *pg, const struct pgsql_controldata *cd);
 int pgsql_rejoin_check(struct pgsql *pg);
 
-/* pgsql.c */
-int connect_local(struct pgsql *pg, PGconn **conn, char *err, size_t err_len);
+/* pgsql_db.c: connections to the local instance */
+int pgsql_connect_local(struct pgsql *pg, PGconn **conn, char *err, size_t err_len);
+int pgsql_set_sync_names(PGconn *conn, const char *names, char *err, size_t err_len);
 
 /* pgsql_attrs.c: node attributes */
-void attr_name(const struct pgsql *pg, const char *suffix, char *buf, size_t len);
+void pgsql_attr_name(const struct pgsql *pg, const char *suffix, char *buf, size_t len);
 /*
  * Write one; cached writes cost nothing when the value (and version) did not
  * change.  Returns 0 when written, 1 when the cache said it was there already.
  */
-int publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, const char *node, const char *suffix,
-	     const char *value, const char *version);
-void unpublish(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix);
-void forget_published(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix);
+int pgsql_publish(struct pgsql *pg, bool cached, enum hubha_attr_kind kind, const char *node, const char *suffix,
+		  const char *value, const char *version);
+void pgsql_unpublish(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix);
+void pgsql_forget_published(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *suffix);
 /* hubha_attr_get and _delete bounded by crm_attr_timeout; failures other than "unset" are logged. */
-int attr_get(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *name, char **ret_value);
-int attr_delete(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *name);
+int pgsql_attr_get(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *name, char **ret_value);
+int pgsql_attr_delete(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *name);
 /* Why a standby ranked with score is not promoted, and how to allow it. */
-void no_promote_reason(const struct pgsql *pg, const char *score, char *buf, size_t len);
-void attrs_close(struct pgsql *pg);
-/* Iterate over a list of node names (spaces or commas): false at the end. */
-bool next_node(const char **cursor, char *buf, size_t len);
-bool listed(const char *list, const char *node);
-void sync_names(const struct pgsql *pg, char *buf, size_t len);
-int set_sync_names(PGconn *conn, const char *names);
-void primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg_status *st);
+void pgsql_no_promote_reason(const struct pgsql *pg, const char *score, char *buf, size_t len);
+void pgsql_attrs_close(struct pgsql *pg);
+void pgsql_primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg_status *st);
 
 /* pgsql_election.c: choosing the primary */
-void format_location(uint32_t tl, hubha_lsn lsn, char *buf, size_t len);
-int local_location(struct pgsql *pg, uint32_t *tl, hubha_lsn *lsn);
-bool cold_start_scores(struct pgsql *pg);
-int election(struct pgsql *pg);
-void redirect_promotion(struct pgsql *pg, const char *standbys, const char *demoted, uint32_t tl, hubha_lsn lsn);
+int pgsql_local_location(struct pgsql *pg, struct pgsql_location *ret);
+bool pgsql_cold_start_scores(struct pgsql *pg);
+int pgsql_election(struct pgsql *pg);
+void pgsql_redirect_promotion(struct pgsql *pg, const char *standbys, const char *demoted,
+			      struct pgsql_location mine);
+/* Promote's precondition on the clone's meta attributes, from the environment. */
+int pgsql_check_clone(struct pgsql *pg);
+/* Before pg_promote: the synchronous_standby_names the new primary starts with. */
+int pgsql_promote_sync_names(struct pgsql *pg, PGconn *conn, const struct hubha_pg_status *st);
 
 /* pgsql_conf.c: the standby settings the agent owns */
 int pgsql_conf_standby(const struct pgsql *pg, char *reason, size_t reason_len);
-void pgsql_slot_name(const char *prefix, const char *node, char *buf, size_t len);
+/* primary_conninfo for this node's standby (exported for its unit test). */
 int pgsql_conf_primary_conninfo(const struct pgsql *pg, char *buf, size_t len);
 /* One conninfo value, quoted as libpq needs it: 0, -ENAMETOOLONG, or -EINVAL for no value. */
 int pgsql_conninfo_value(char *buf, size_t len, const char *v);

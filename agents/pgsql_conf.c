@@ -97,19 +97,6 @@ static void put(FILE *f, const char *key, const char *value)
 	fputs("'\n", f);
 }
 
-/* Replication slot name of a node: heartbeat:pgsql's rule (lower case, [-.] to _). */
-void pgsql_slot_name(const char *prefix, const char *node, char *buf, size_t len)
-{
-	size_t o = (size_t)snprintf(buf, len, "%s_", prefix);
-
-	for (; *node && o + 1 < len; node++) {
-		char c = *node;
-
-		buf[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (c == '-' || c == '.') ? '_' : c;
-	}
-	buf[o < len ? o : len - 1] = '\0';
-}
-
 /*
  * pgdata is the DBA's: whoever runs as the DBA (or a database superuser with
  * COPY ... TO PROGRAM) can put links, FIFOs and hard links to other people's
@@ -236,10 +223,9 @@ static void put_settings(const struct pgsql *pg, FILE *out, const char *conninfo
 
 	put(out, "primary_conninfo", conninfo);
 	put(out, "recovery_target_timeline", "latest");
-	if (pg->slot_name) {
-		pgsql_slot_name(pg->slot_name, pg->node, slot, sizeof(slot));
+	/* Validation allows only names that fit. */
+	if (pg->slot_name && pgsql_slot_name(pg->slot_name, pg->node, slot, sizeof(slot)) == 0)
 		put(out, "primary_slot_name", slot);
-	}
 	if (pg->restore_command)
 		put(out, "restore_command", pg->restore_command);
 	if (pg->archive_cleanup_command)

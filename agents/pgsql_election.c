@@ -1,7 +1,8 @@
 /*
  * ocf:hubha:pgsql — choosing the primary: the standbys' (timeline, LSN)
  * exchanged through private attributes, at a cold start, in the pre-promote
- * notification and in promote itself.
+ * notification and in promote itself.  This file gathers and publishes; the
+ * decisions are pgsql_decide.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,69 +10,134 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <hubha/deadline.h>
 #include <hubha/log.h>
 
 #include "pgsql.h"
 
-void format_location(uint32_t tl, hubha_lsn lsn, char *buf, size_t len)
-{
-	char l[32];
-
-	hubha_lsn_format(lsn, l, sizeof(l));
-	snprintf(buf, len, "%u/%s", tl, l);
-}
+/* How often a wait for other nodes' attributes looks again. */
+#define POLL_MS 250
+/* The pre-promote notifications run alongside each other: how long to wait for the others'. */
+#define REDIRECT_WAIT_MS 2750
+/* How long promote waits for attributes still travelling from the other nodes' attrd. */
+#define ELECTION_WAIT_MS 2000
+/* How long a redirect waits for the scheduler to see the new score. */
+#define SCORE_SEEN_WAIT_MS 2000
+#define SCORE_POLL_MS 100
+#define COLD_START_WAIT_MAX_MS 5000
+#define MAX_PEERS 32
 
 /* This standby's (timeline, LSN), as precise as the election needs it. */
-int local_location(struct pgsql *pg, uint32_t *tl, hubha_lsn *lsn)
+int pgsql_local_location(struct pgsql *pg, struct pgsql_location *ret)
 {
+	struct pgsql_location loc;
 	char err[512];
 	PGconn *conn;
 	int r;
 
-	r = connect_local(pg, &conn, err, sizeof(err));
+	r = pgsql_connect_local(pg, &conn, err, sizeof(err));
 	if (r == 0) {
-		r = hubha_pg_location(conn, tl, lsn, err, sizeof(err));
+		r = hubha_pg_location(conn, &loc.tl, &loc.lsn, err, sizeof(err));
 		hubha_pg_close(conn);
 	}
-	if (r < 0)
+	if (r < 0) {
 		hubha_ocf_reason(pg->ctx, "Cannot read this node's WAL position: %s", err);
-	return r;
+		return r;
+	}
+	*ret = loc;
+	return 0;
 }
 
-static int parse_location(const char *v, unsigned *tl, hubha_lsn *lsn)
+/* Whether every node of list but us and except has published the private attribute suffix. */
+static bool published(struct pgsql *pg, const char *list, const char *except, const char *suffix)
 {
-	char buf[64];
-	const char *slash = strchr(v, '/');
-
-	if (!slash)
-		return -EINVAL;
-	*tl = (unsigned)strtoul(v, NULL, 10);
-	snprintf(buf, sizeof(buf), "%s", slash + 1);
-	return hubha_lsn_parse(buf, lsn);
-}
-
-/* Wait, at most budget_ms, until every node of list but us and except has published its location. */
-static void wait_for_locations(struct pgsql *pg, const char *list, const char *except, unsigned budget_ms)
-{
+	const char *cur = list;
 	char name[256], node[256];
 
-	attr_name(pg, "lsn-location", name, sizeof(name));
-	for (unsigned waited = 0;; waited += 250) {
-		const char *cur = list;
-		bool all = true;
+	pgsql_attr_name(pg, suffix, name, sizeof(name));
+	while (pgsql_next_node(&cur, node, sizeof(node))) {
+		char *v = NULL;
+		bool have;
 
-		while (all && next_node(&cur, node, sizeof(node))) {
-			char *v = NULL;
-
-			if (strcmp(node, pg->node) == 0 || (except && strcmp(node, except) == 0))
-				continue;
-			all = attr_get(pg, HUBHA_ATTR_PRIVATE, node, name, &v) == 0;
-			free(v);
-		}
-		if (all || waited >= budget_ms)
-			return;
-		usleep(250000);
+		if (strcmp(node, pg->node) == 0 || (except && strcmp(node, except) == 0))
+			continue;
+		have = pgsql_attr_get(pg, HUBHA_ATTR_PRIVATE, node, name, &v) == 0;
+		free(v);
+		if (!have)
+			return false;
 	}
+	return true;
+}
+
+/* Wait, at most budget_ms, until every node of list but us and except has published suffix. */
+static void wait_published(struct pgsql *pg, const char *list, const char *except, const char *suffix,
+			   unsigned budget_ms)
+{
+	struct hubha_deadline d = hubha_deadline_in(budget_ms);
+
+	while (!published(pg, list, except, suffix) && !hubha_deadline_passed(d))
+		usleep(POLL_MS * 1000);
+}
+
+/*
+ * The published locations of the nodes of list but us and except, into
+ * peers (values allocated: free_peers).  Returns how many.
+ */
+static size_t read_peers(struct pgsql *pg, const char *list, const char *except, struct pgsql_peer *peers,
+			 char names[][256], size_t max)
+{
+	const char *cur = list;
+	char name[256];
+	size_t n = 0;
+
+	pgsql_attr_name(pg, "lsn-location", name, sizeof(name));
+	while (n < max && pgsql_next_node(&cur, names[n], sizeof(names[n]))) {
+		char *v = NULL;
+
+		if (strcmp(names[n], pg->node) == 0 || (except && strcmp(names[n], except) == 0))
+			continue;
+		if (pgsql_attr_get(pg, HUBHA_ATTR_PRIVATE, names[n], name, &v) < 0)
+			v = NULL;
+		peers[n].node = names[n];
+		peers[n].location = v;
+		n++;
+	}
+	return n;
+}
+
+static void free_peers(struct pgsql_peer *peers, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)peers[i].location);
+}
+
+static void publish_score(struct pgsql *pg, const char *node, int score)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%d", score);
+	pgsql_publish(pg, false, HUBHA_ATTR_PROMOTION, node, NULL, v, NULL);
+}
+
+/* Whether a node of node_list but us runs as primary: then it ranks the standbys. */
+static bool primary_elsewhere(struct pgsql *pg)
+{
+	char name[256], node[256];
+	const char *cur = pg->node_list;
+
+	pgsql_attr_name(pg, "status", name, sizeof(name));
+	while (pgsql_next_node(&cur, node, sizeof(node))) {
+		char *status = NULL;
+		bool primary;
+
+		if (strcmp(node, pg->node) == 0 || pgsql_attr_get(pg, HUBHA_ATTR_TRANSIENT, node, name, &status) < 0)
+			continue;
+		primary = strcmp(status, "PRI") == 0;
+		free(status);
+		if (primary)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -82,160 +148,127 @@ static void wait_for_locations(struct pgsql *pg, const char *list, const char *e
  * every standby that has published.  Returns false when a primary runs (it
  * does the ranking).
  */
-bool cold_start_scores(struct pgsql *pg)
+bool pgsql_cold_start_scores(struct pgsql *pg)
 {
-	char name[256], node[256], best[256], loc[64];
-	const char *cur = pg->node_list;
-	uint32_t best_tl, tl;
-	hubha_lsn best_lsn, lsn;
-	unsigned budget = pg->ctx->timeout_ms / 4 < 5000 ? pg->ctx->timeout_ms / 4 : 5000;
-	char ranked[2048] = "";
+	struct pgsql_peer peers[MAX_PEERS];
+	char names[MAX_PEERS][256], loc[64];
+	struct pgsql_location mine, l;
+	unsigned budget = pg->ctx->timeout_ms / 4;
+	size_t n;
+	int best;
 
-	attr_name(pg, "status", name, sizeof(name));
-	while (next_node(&cur, node, sizeof(node))) {
-		char *status = NULL;
-		bool primary;
-
-		if (strcmp(node, pg->node) == 0 || attr_get(pg, HUBHA_ATTR_TRANSIENT, node, name, &status) < 0)
-			continue;
-		primary = strcmp(status, "PRI") == 0;
-		free(status);
-		if (primary)
-			return false;
-	}
-	if (local_location(pg, &best_tl, &best_lsn) < 0) {
+	if (primary_elsewhere(pg))
+		return false;
+	if (pgsql_local_location(pg, &mine) < 0) {
 		pg->ctx->reason[0] = '\0';
 		return false;
 	}
-	format_location(best_tl, best_lsn, loc, sizeof(loc));
-	publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "lsn-location", loc, NULL);
-	snprintf(best, sizeof(best), "%s", pg->node);
+	pgsql_location_format(mine, loc, sizeof(loc));
+	pgsql_publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "lsn-location", loc, NULL);
 	/* The others start alongside us: give them a little time to publish too. */
-	wait_for_locations(pg, pg->node_list, NULL, budget);
-	attr_name(pg, "lsn-location", name, sizeof(name));
-	cur = pg->node_list;
-	while (next_node(&cur, node, sizeof(node))) {
-		char *v = NULL;
-		int ok;
-
-		if (strcmp(node, pg->node) == 0 || attr_get(pg, HUBHA_ATTR_PRIVATE, node, name, &v) < 0)
-			continue;
-		ok = parse_location(v, &tl, &lsn) == 0;
-		free(v);
-		if (!ok)
-			continue;
-		snprintf(ranked + strlen(ranked), sizeof(ranked) - strlen(ranked), " %s", node);
-		if (tl > best_tl || (tl == best_tl && lsn > best_lsn) ||
-		    /* Equal data: the same tie-break on every node. */
-		    (tl == best_tl && lsn == best_lsn && strcmp(node, best) < 0)) {
-			best_tl = tl, best_lsn = lsn;
-			snprintf(best, sizeof(best), "%s", node);
-		}
-	}
-	cur = ranked;
-	while (next_node(&cur, node, sizeof(node)))
-		publish(pg, false, HUBHA_ATTR_PROMOTION, node, NULL, strcmp(node, best) == 0 ? "10" : "1", NULL);
-	publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, strcmp(pg->node, best) == 0 ? "10" : "1", NULL);
+	wait_published(pg, pg->node_list, NULL, "lsn-location",
+		       budget < COLD_START_WAIT_MAX_MS ? budget : COLD_START_WAIT_MAX_MS);
+	n = read_peers(pg, pg->node_list, NULL, peers, names, MAX_PEERS);
+	best = pgsql_cold_start_best(pg->node, mine, peers, n);
+	/* Rank only those that published: the others are unknown, not behind. */
+	for (size_t i = 0; i < n; i++)
+		if (pgsql_location_parse(peers[i].location, &l) == 0)
+			publish_score(pg, peers[i].node, (int)i == best ? SCORE_COLD_BEST : SCORE_UNRANKED);
+	publish_score(pg, NULL, best < 0 ? SCORE_COLD_BEST : SCORE_UNRANKED);
+	free_peers(peers, n);
 	return true;
-}
-
-/*
- * The first node of peers (except us and except) whose published (timeline,
- * LSN) is ahead of ours: its name and location into node/loc.
- */
-static bool more_advanced_peer(struct pgsql *pg, const char *peers, const char *except, uint32_t my_tl,
-			       hubha_lsn my_lsn, char *node, size_t node_len, char *loc, size_t loc_len)
-{
-	const char *cur = peers;
-	char name[256];
-
-	attr_name(pg, "lsn-location", name, sizeof(name));
-	while (next_node(&cur, node, node_len)) {
-		unsigned tl;
-		hubha_lsn lsn;
-		char *v = NULL;
-		bool ahead;
-
-		if (strcmp(node, pg->node) == 0 || (except && strcmp(node, except) == 0) ||
-		    attr_get(pg, HUBHA_ATTR_PRIVATE, node, name, &v) < 0)
-			continue;
-		ahead = parse_location(v, &tl, &lsn) == 0 && (tl > my_tl || (tl == my_tl && lsn > my_lsn));
-		if (ahead)
-			snprintf(loc, loc_len, "%s", v);
-		free(v);
-		if (ahead)
-			return true;
-	}
-	return false;
 }
 
 /* Give the promotion to node: its score above ours. */
 static void hand_over(struct pgsql *pg, const char *node)
 {
-	publish(pg, false, HUBHA_ATTR_PROMOTION, node, NULL, "1000", NULL);
-	publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, "1", NULL);
+	publish_score(pg, node, SCORE_BEST_STANDBY);
+	publish_score(pg, NULL, SCORE_UNRANKED);
+}
+
+/* The demoted node's shutdown checkpoint, once it reached this node's attrd (NULL: not published). */
+static char *demote_checkpoint(struct pgsql *pg, const char *demoted)
+{
+	char name[256], *cp = NULL;
+
+	wait_published(pg, demoted, NULL, "demote-checkpoint", ELECTION_WAIT_MS);
+	pgsql_attr_name(pg, "demote-checkpoint", name, sizeof(name));
+	if (pgsql_attr_get(pg, HUBHA_ATTR_PRIVATE, demoted, name, &cp) < 0)
+		return NULL;
+	return cp;
+}
+
+/*
+ * What this node's pre-promote notification left (NULL: nothing).  attrd
+ * applies even a local update only when its cluster message comes back, so
+ * give it a moment.
+ */
+static char *own_election(struct pgsql *pg)
+{
+	struct hubha_deadline d = hubha_deadline_in(ELECTION_WAIT_MS);
+	char name[256], *v = NULL;
+
+	pgsql_attr_name(pg, "election", name, sizeof(name));
+	while (pgsql_attr_get(pg, HUBHA_ATTR_PRIVATE, NULL, name, &v) < 0) {
+		if (hubha_deadline_passed(d))
+			return NULL;
+		usleep(POLL_MS * 1000);
+	}
+	return v;
 }
 
 /*
  * The election, just before promoting: every standby wrote its (timeline, LSN)
  * in the pre-promote notification.  If one is ahead of us it gets the
- * promotion instead, and we refuse.
+ * promotion instead, and we refuse; so do we when that cannot be known.
  */
-int election(struct pgsql *pg)
+int pgsql_election(struct pgsql *pg)
 {
 	struct hubha_ocf_ctx *ctx = pg->ctx;
-	char name[256], *peers = NULL, *v, loc[64];
-	char node[256];
-	uint32_t my_tl;
-	hubha_lsn my_lsn;
-	int r;
+	struct pgsql_peer peers[MAX_PEERS];
+	struct pgsql_election_in in = { .self = pg->node };
+	char names[MAX_PEERS][256], standbys[2048], demoted[256], winner[256], reason[512];
+	char *election, *checkpoint = NULL;
+	enum pgsql_decision d;
+	size_t n = 0;
 
-	if (local_location(pg, &my_tl, &my_lsn) < 0)
+	if (pgsql_local_location(pg, &in.mine) < 0)
 		return HUBHA_OCF_ERR_GENERIC;
-	attr_name(pg, "election", name, sizeof(name));
-	r = attr_get(pg, HUBHA_ATTR_PRIVATE, NULL, name, &peers);
-	if (r < 0) {
-		hubha_log(LOG_WARNING, "No election data (is notify=true set?): promoting on the score alone");
+	/* Written by this node's own notification, but attrd makes it visible only once it went round the cluster. */
+	wait_published(pg, pg->node, NULL, "election", ELECTION_WAIT_MS);
+	election = own_election(pg);
+	if (election && pgsql_election_parse(election, standbys, sizeof(standbys), demoted, sizeof(demoted)) == 0) {
+		/* Other nodes' attributes reach this attrd a little after they wrote them. */
+		wait_published(pg, standbys, demoted, "lsn-location", ELECTION_WAIT_MS);
+		n = read_peers(pg, standbys, demoted, peers, names, MAX_PEERS);
+		if (demoted[0])
+			checkpoint = demote_checkpoint(pg, demoted);
+	}
+	in.election = election;
+	in.checkpoint = checkpoint;
+	in.peers = peers;
+	in.n_peers = n;
+	d = pgsql_decide_promotion(&in, winner, sizeof(winner), reason, sizeof(reason));
+	free_peers(peers, n);
+	free(checkpoint);
+	free(election);
+	if (d == PGSQL_PROMOTE)
 		return HUBHA_OCF_SUCCESS;
-	}
-	/* peers = "<standbys that took part>|<node being demoted>" */
-	v = strchr(peers, '|');
-	if (v)
-		*v++ = '\0';
-	if (v && *v) {
-		char *cp = NULL;
+	hubha_ocf_reason(ctx, "%s", reason);
+	if (d == PGSQL_HAND_OVER)
+		hand_over(pg, winner);
+	pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", reason, NULL);
+	return HUBHA_OCF_ERR_GENERIC;
+}
 
-		attr_name(pg, "demote-checkpoint", name, sizeof(name));
-		if (attr_get(pg, HUBHA_ATTR_PRIVATE, v, name, &cp) == 0) {
-			hubha_lsn ck = 0;
-			char got[32];
+static bool score_is(struct pgsql *pg, const char *node, int want)
+{
+	char *score = NULL;
+	bool is = pgsql_attr_get(pg, HUBHA_ATTR_PROMOTION, node, pg->rsc, &score) == 0 &&
+		  strtol(score, NULL, 10) == want;
 
-			hubha_lsn_parse(cp, &ck);
-			hubha_lsn_format(my_lsn, got, sizeof(got));
-			if (my_lsn <= ck) {
-				hubha_ocf_reason(ctx, "Switchover refused: the old primary %s shut down at %s and this "
-						 "standby has only %s", v, cp, got);
-				publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", ctx->reason, NULL);
-				free(cp);
-				free(peers);
-				return HUBHA_OCF_ERR_GENERIC;
-			}
-			free(cp);
-		}
-	}
-	if (more_advanced_peer(pg, peers, v, my_tl, my_lsn, node, sizeof(node), loc, sizeof(loc))) {
-		char mine[64];
-
-		format_location(my_tl, my_lsn, mine, sizeof(mine));
-		hubha_ocf_reason(ctx, "Promotion handed to %s: it has more recent data (%s) than this node (%s)", node,
-				 loc, mine);
-		hand_over(pg, node);
-		publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", ctx->reason, NULL);
-		free(peers);
-		return HUBHA_OCF_ERR_GENERIC;
-	}
-	free(peers);
-	return HUBHA_OCF_SUCCESS;
+	free(score);
+	return is;
 }
 
 /*
@@ -244,25 +277,51 @@ int election(struct pgsql *pg)
  * aborts the transition before the promote runs, so the wrong node is not
  * charged with a failed promote.  The election in promote stays the gate.
  */
-void redirect_promotion(struct pgsql *pg, const char *standbys, const char *demoted, uint32_t tl,
-			       hubha_lsn lsn)
+void pgsql_redirect_promotion(struct pgsql *pg, const char *standbys, const char *demoted,
+			      struct pgsql_location mine)
 {
-	char node[256], loc[64], *score = NULL;
+	struct pgsql_peer peers[MAX_PEERS];
+	char names[MAX_PEERS][256];
+	struct hubha_deadline d;
+	size_t n;
+	int best;
 
 	/* The others publish in their own pre-promote notification, which runs alongside this one. */
-	wait_for_locations(pg, standbys, demoted, 2750);
-	if (!more_advanced_peer(pg, standbys, demoted, tl, lsn, node, sizeof(node), loc, sizeof(loc)))
-		return;
-	hubha_log(LOG_WARNING, "%s has more recent data (%s): moving the promotion there", node, loc);
-	hand_over(pg, node);
-	/* Return only once the scheduler can see it, so it recomputes before promoting us. */
-	for (int i = 0; i < 20; i++) {
-		bool seen = attr_get(pg, HUBHA_ATTR_PROMOTION, node, pg->rsc, &score) == 0 && strcmp(score, "1000") == 0;
-
-		free(score);
-		score = NULL;
-		if (seen)
-			break;
-		usleep(100000);
+	wait_published(pg, standbys, demoted, "lsn-location", REDIRECT_WAIT_MS);
+	n = read_peers(pg, standbys, demoted, peers, names, MAX_PEERS);
+	best = pgsql_most_advanced(pg->node, mine, peers, n);
+	if (best >= 0) {
+		hubha_log(LOG_WARNING, "%s has more recent data (%s): moving the promotion there", peers[best].node,
+			  peers[best].location);
+		hand_over(pg, peers[best].node);
+		/* Return only once the scheduler can see it, so it recomputes before promoting us. */
+		d = hubha_deadline_in(SCORE_SEEN_WAIT_MS);
+		while (!score_is(pg, peers[best].node, SCORE_BEST_STANDBY) && !hubha_deadline_passed(d))
+			usleep(SCORE_POLL_MS * 1000);
 	}
+	free_peers(peers, n);
+}
+
+/*
+ * The election runs in the pre-promote notification and assumes one primary,
+ * so a replicated clone needs notify=true and promoted-max=1.  PAF checks this
+ * before every action and returns OCF_ERR_INSTALLED, which a probe reports as
+ * "not running".  Here it gates only start and promote (stop and monitor must
+ * keep working on a running cluster), and the code is OCF_ERR_CONFIGURED: the
+ * meta attributes are the same on every node, so trying another node, as
+ * OCF_ERR_INSTALLED would have Pacemaker do, cannot help.
+ */
+int pgsql_check_clone(struct pgsql *pg)
+{
+	char reason[512];
+
+	if (pg->rep_mode == REP_NONE)
+		return HUBHA_OCF_SUCCESS;
+	if (pgsql_check_clone_meta(getenv("OCF_RESKEY_CRM_meta_notify"),
+				   getenv("OCF_RESKEY_CRM_meta_promoted_max"),
+				   getenv("OCF_RESKEY_CRM_meta_master_max"), reason, sizeof(reason)) < 0) {
+		hubha_ocf_reason(pg->ctx, "%s", reason);
+		return HUBHA_OCF_ERR_CONFIGURED;
+	}
+	return HUBHA_OCF_SUCCESS;
 }

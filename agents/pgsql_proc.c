@@ -260,9 +260,9 @@ static int field_timeline(const char *out, const char *label, unsigned *ret)
  * Every field a decision rests on must parse: a checkpoint of 0/0 taken for
  * "unknown" would pass the switchover check.
  */
-int pgsql_controldata_parse(const char *out, struct controldata *ret)
+int pgsql_controldata_parse(const char *out, struct pgsql_controldata *ret)
 {
-	struct controldata cd = { 0 };
+	struct pgsql_controldata cd = { 0 };
 	char lsn[32];
 
 	if (field_text(out, "Database cluster state:", cd.state, sizeof(cd.state)) < 0 || !cd.state[0])
@@ -281,7 +281,7 @@ int pgsql_controldata_parse(const char *out, struct controldata *ret)
 	return 0;
 }
 
-int pgsql_controldata(const struct pgsql *pg, struct controldata *ret)
+int pgsql_controldata(const struct pgsql *pg, struct pgsql_controldata *ret)
 {
 	char tool[4200], out[8192];
 	char *argv[4];

@@ -26,7 +26,7 @@
  * "in production" without a postmaster: a primary that crashed, unless the
  * directory is a fresh base backup, whose copied control file says the same.
  */
-bool pgsql_crashed_primary(const struct pgsql *pg, const struct controldata *cd)
+bool pgsql_crashed_primary(const struct pgsql *pg, const struct pgsql_controldata *cd)
 {
 	char path[4200];
 
@@ -46,7 +46,7 @@ __attribute__((format(printf, 2, 3))) static int refuse(struct pgsql *pg, const 
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	hubha_ocf_reason(pg->ctx, "%s", why);
-	publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", pg->ctx->reason, NULL);
+	pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", pg->ctx->reason, NULL);
 	return HUBHA_OCF_ERR_GENERIC;
 }
 
@@ -55,8 +55,8 @@ static int rewind_mark(struct pgsql *pg, char **ret_when)
 {
 	char name[256];
 
-	attr_name(pg, REWIND_MARK, name, sizeof(name));
-	return attr_get(pg, HUBHA_ATTR_NODE, NULL, name, ret_when);
+	pgsql_attr_name(pg, REWIND_MARK, name, sizeof(name));
+	return pgsql_attr_get(pg, HUBHA_ATTR_NODE, NULL, name, ret_when);
 }
 
 /* 1 when the server at master_ip is a primary, 0 when none answers there or it is a standby. */
@@ -142,7 +142,7 @@ static int conninfo_add(char *buf, size_t len, const char *key, const char *valu
  */
 static int check_rewound(struct pgsql *pg, unsigned src_tl, bool no_rewind_needed, char *err, size_t err_len)
 {
-	struct controldata cd;
+	struct pgsql_controldata cd;
 	int r = pgsql_controldata(pg, &cd);
 
 	if (r < 0) {
@@ -182,7 +182,7 @@ static int rewind_from(struct pgsql *pg, PGconn *conn)
 			      r == -EIO ? "exit status" : strerror(-r), (int)(n < 300 ? n : 300), out);
 	}
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	attr_name(pg, REWIND_MARK, mark, sizeof(mark));
+	pgsql_attr_name(pg, REWIND_MARK, mark, sizeof(mark));
 	r = hubha_attr_set(NULL, HUBHA_ATTR_NODE, NULL, mark, when, err, sizeof(err));
 	if (r < 0)
 		return refuse(pg, "Not rewinding: the node attribute %s cannot be set (%s), and a rewind cut short "
@@ -191,7 +191,7 @@ static int rewind_from(struct pgsql *pg, PGconn *conn)
 	if (conninfo_add(src, sizeof(src), "host", pg->master_ip) < 0 || conninfo_add(src, sizeof(src), "port", port) < 0 ||
 	    conninfo_add(src, sizeof(src), "user", pg->pgdba) < 0 || conninfo_add(src, sizeof(src), "dbname", pg->pgdb) < 0 ||
 	    conninfo_add(src, sizeof(src), "connect_timeout", "10") < 0) {
-		attr_delete(pg, HUBHA_ATTR_NODE, NULL, mark);
+		pgsql_attr_delete(pg, HUBHA_ATTR_NODE, NULL, mark);
 		return refuse(pg, "Not rewinding: the connection string to %s does not fit", pg->master_ip);
 	}
 	hubha_log(LOG_WARNING, "Crashed old primary: rewinding from %s:%ld (timeline %u)", pg->master_ip,
@@ -199,7 +199,7 @@ static int rewind_from(struct pgsql *pg, PGconn *conn)
 	r = pgsql_rewind(pg, src, budget, out, sizeof(out));
 	/* pg_rewind says this line before it changes the first file (LC_ALL=C): failing earlier, it changed none. */
 	if (r < 0 && !strstr(out, "rewinding from last common checkpoint")) {
-		attr_delete(pg, HUBHA_ATTR_NODE, NULL, mark);
+		pgsql_attr_delete(pg, HUBHA_ATTR_NODE, NULL, mark);
 		return refuse(pg, "%s", ctx->reason);
 	}
 	if (r < 0) {
@@ -213,7 +213,7 @@ static int rewind_from(struct pgsql *pg, PGconn *conn)
 	if (r < 0)
 		return refuse(pg, "pg_rewind did not bring this node to the primary's timeline: %s; rebuild its data "
 			      "directory", err);
-	attr_delete(pg, HUBHA_ATTR_NODE, NULL, mark);
+	pgsql_attr_delete(pg, HUBHA_ATTR_NODE, NULL, mark);
 	hubha_log(LOG_INFO, "pg_rewind done; rejoining as a standby on timeline %u", src_tl);
 	return HUBHA_OCF_SUCCESS;
 }
@@ -222,7 +222,7 @@ static int rewind_from(struct pgsql *pg, PGconn *conn)
 int pgsql_rejoin_check(struct pgsql *pg)
 {
 	struct hubha_ocf_ctx *ctx = pg->ctx;
-	struct controldata cd;
+	struct pgsql_controldata cd;
 	char *when = NULL;
 	PGconn *conn = NULL;
 	int r;

@@ -810,7 +810,7 @@ static const struct hubha_action_def vip_actions[] = {
 	{ .name = "meta-data", .timeout_s = 5 },
 };
 
-const struct hubha_ocf_agent vip_agent = {
+static const struct hubha_ocf_agent vip_agent = {
 	.name = "vip",
 	.version = PACKAGE_VERSION,
 	.shortdesc = "Shared IPv4/IPv6 address",

@@ -2,9 +2,10 @@
 # pgsql against real PostgreSQL instances on loopback ports: bad input,
 # probes, a plain instance, async replication with promote, switchover,
 # crash and rewind, sync replication losing no acknowledged commit, a monitor
-# that forks nothing in the steady state, and ocf-tester.  Each instance has
-# its own port; master_ip=127.0.0.1 with master_port=<the primary's port>
-# stands for the address that follows the primary.
+# that forks nothing in the steady state, the election's refusals, and
+# ocf-tester.  Each instance has its own port; master_ip=127.0.0.1 with
+# master_port=<the primary's port> stands for the address that follows the
+# primary.
 . "$(dirname "$0")/pgsql-env.sh"
 
 setup_failed() { echo "setup failed: $*"; failures=$((failures + 1)); finish; exit 99; }
@@ -319,7 +320,18 @@ expect 0 "post-start notify n3" -- notify n3 post start start="n3 n4" active="n3
 expect 0 "post-start notify n4" -- notify n4 post start start="n3 n4" active="n3 n4" slave="n3 n4"
 expect 0 "pre-promote notify n3" -- notify n3 pre promote promote=n3 active="n3 n4" slave="n3 n4"
 expect 0 "pre-promote notify n4" -- notify n4 pre promote promote=n3 active="n3 n4" slave="n3 n4"
+# ALTER SYSTEM writes postgresql.auto.conf.tmp first: a directory there makes it fail.
+mkdir "$TMPD/n3/data/postgresql.auto.conf.tmp"
+expect 1 "promote n3 when synchronous_standby_names cannot be set (degrade_to_async=false)" -- agent n3 promote
+one_reason
+last_reason | grep -q "^Promotion refused: cannot set synchronous_standby_names" &&
+	ok "  the reason names synchronous_standby_names" || not_ok "  reason: '$(last_reason)'"
+[ "$(sql n3 "select pg_is_in_recovery()")" = t ] && ok "n3 is still a standby: no asynchronous primary" ||
+	not_ok "n3 was promoted although synchronous replication could not be set up"
+rmdir "$TMPD/n3/data/postgresql.auto.conf.tmp"
 expect 0 "promote n3" -- agent n3 promote
+[ "$(sql n3 "show synchronous_standby_names")" = 'FIRST 1 ("n4")' ] && ok "n3 runs with synchronous_standby_names set" ||
+	not_ok "synchronous_standby_names on n3: '$(sql n3 "show synchronous_standby_names")'"
 expect 0 "post-promote notify n3" -- notify n3 post promote promote=n3 active="n3 n4" master=n3 slave=n4
 expect 0 "post-promote notify n4" -- notify n4 post promote promote=n3 active="n3 n4" master=n3 slave=n4
 expect 8 "monitor n3: primary" -- mon n3
@@ -396,8 +408,93 @@ monitor_forks_nothing n8 0 "${SLOT[@]}"
 expect 0 "stop n8" -- agent n8 stop "${SLOT[@]}"
 
 # ---------------------------------------------------------------------------
+echo "# 11. the election against real standbys: promotion handed over, switchover refused"
+pg_node n9 "$(free_port)" || setup_failed "n9"
+pg_plain_start n9 || setup_failed "start n9"
+sql n9 "create table t (id int primary key)" || setup_failed "table on n9"
+pg_standby n10 "$(free_port)" n9 || setup_failed "n10"
+pg_standby n11 "$(free_port)" n9 || setup_failed "n11"
+REP_MODE=async NODES="n9 n10 n11" MASTER_PORT=${PORT[n9]}
+# n9 runs as the primary, outside the agent: say so, as its monitor would.
+mkdir -p "$HUBHA_TEST_ATTRS/n9" && echo PRI >"$HUBHA_TEST_ATTRS/n9/pgsql-status"
+expect 0 "start n10" -- agent n10 start
+expect 0 "start n11" -- agent n11 start
+retry 15 streams_from n10 n9 && retry 15 streams_from n11 n9 && ok "n10 and n11 stream from n9" ||
+	not_ok "precondition: n10 '$(repl_state n9 n10)', n11 '$(repl_state n9 n11)'"
+# n10 falls behind: its walsender is frozen while n9 commits, then n9 dies.
+ws=$(sql n9 "select pid from pg_stat_replication where application_name = 'n10'")
+case $ws in '' | *[!0-9]*) ws=""; not_ok "no walsender to n10 on n9" ;; *) track_pid "$ws"; kill -STOP "$ws" ;; esac
+sql n9 "insert into t select generate_series(1, 100)" >/dev/null || not_ok "could not write on n9: $(sql_err)"
+retry 15 has_row n11 100 && ok "n11 received n9's last rows" || not_ok "n11 did not receive n9's rows"
+crash n9 $ws && ok "n9 killed" || not_ok "crash n9"
+[ -n "$ws" ] && ! kill -0 "$ws" 2>/dev/null && untrack_pid "$ws"
+rm -f "$HUBHA_TEST_ATTRS/n9/pgsql-status"
+NODES="n10 n11"
+expect 0 "pre-promote notify n11" -- notify n11 pre promote promote=n10 active="n10 n11" slave="n10 n11" stop=n9
+expect 0 "pre-promote notify n10" -- notify n10 pre promote promote=n10 active="n10 n11" slave="n10 n11" stop=n9
+expect 6 "promote n10 with notify=false is refused" -- agent n10 promote OCF_RESKEY_CRM_meta_notify=false
+last_reason | grep -q "notify=true" && ok "  the reason asks for notify=true" || not_ok "  reason: '$(last_reason)'"
+expect 6 "promote n10 with promoted-max=2 is refused" -- agent n10 promote OCF_RESKEY_CRM_meta_promoted_max=2 \
+	OCF_RESKEY_CRM_meta_master_max=2
+last_reason | grep -q "promoted-max=1" && ok "  the reason asks for promoted-max=1" || not_ok "  reason: '$(last_reason)'"
+expect 1 "promote n10, which is behind n11, is refused" -- agent n10 promote
+one_reason
+last_reason | grep -q "^Promotion handed to n11: it has more recent data" && ok "  $(last_reason)" ||
+	not_ok "  reason: '$(last_reason)'"
+[ "$(score n11)" -gt "$(score n10)" ] && ok "n11's promotion score ($(score n11)) is above n10's ($(score n10))" ||
+	not_ok "scores: n11 '$(attr n11 master-pgsql)', n10 '$(attr n10 master-pgsql)'"
+[ "$(sql n10 "select pg_is_in_recovery()")" = t ] && ok "n10 is still a standby" || not_ok "n10 was promoted"
+rm -f "$HUBHA_TEST_ATTRS/n10/pgsql-election"
+expect 1 "promote n10 without election data is refused" -- agent n10 promote
+last_reason | grep -q "^Promotion refused: no election data" && ok "  $(last_reason)" || not_ok "  reason: '$(last_reason)'"
+expect 0 "pre-promote notify n10" -- notify n10 pre promote promote=n11 active="n10 n11" slave="n10 n11" stop=n9
+expect 0 "pre-promote notify n11" -- notify n11 pre promote promote=n11 active="n10 n11" slave="n10 n11" stop=n9
+expect 0 "promote n11" -- agent n11 promote
+expect 8 "monitor n11: primary" -- mon n11
+[ "$(sql n11 "select count(*) from t")" = 100 ] && ok "n11 has all of n9's rows" || not_ok "n11 lacks rows"
+# A switchover to n10, which misses n11's last commits and its shutdown checkpoint.
+expect 0 "stop n10" -- agent n10 stop
+sql n11 "insert into t select generate_series(101, 200)" >/dev/null || not_ok "could not write on n11: $(sql_err)"
+MASTER_PORT=$(free_port)	# nobody: n10 must not fetch what it misses from n11 once n11 is a standby
+expect 0 "demote n11" -- agent n11 demote
+ck=$(attr n11 pgsql-demote-checkpoint)
+[ -n "$ck" ] && ok "n11 published its shutdown checkpoint $ck" || not_ok "n11 published no shutdown checkpoint"
+expect 0 "start n10" -- agent n10 start
+switch_notify() {
+	notify n10 pre promote promote=n10 demote=n11 active="n10 n11" slave="n10 n11" >/dev/null 2>&1
+	notify n11 pre promote promote=n10 demote=n11 active="n10 n11" slave="n10 n11" >/dev/null 2>&1
+}
+switch_notify
+echo garbage >"$HUBHA_TEST_ATTRS/n11/pgsql-demote-checkpoint"
+expect 1 "switchover to n10 with an unreadable checkpoint is refused" -- agent n10 promote
+last_reason | grep -q "^Switchover refused: the old primary n11 published an unreadable shutdown checkpoint" &&
+	ok "  $(last_reason)" || not_ok "  reason: '$(last_reason)'"
+echo "$ck" >"$HUBHA_TEST_ATTRS/n11/pgsql-demote-checkpoint"
+switch_notify
+expect 1 "switchover to n10, which did not receive the checkpoint, is refused" -- agent n10 promote
+one_reason
+last_reason | grep -q "^Switchover refused: the old primary n11 shut down at $ck and this standby has only" &&
+	ok "  $(last_reason)" || not_ok "  reason: '$(last_reason)'"
+[ "$(sql n10 "select pg_is_in_recovery()")" = t ] && ok "n10 is still a standby" || not_ok "n10 was promoted"
+expect 0 "stop n10" -- agent n10 stop
+expect 0 "stop n11" -- agent n11 stop
+
+# ---------------------------------------------------------------------------
 echo "# 9. ocf-tester with a replication configuration"
 pg_node n5 "$(free_port)" || setup_failed "n5"
+# ocf-tester runs no notifications; with notify=true Pacemaker runs a
+# pre-promote notification before every promote, and so does this wrapper.
+mkdir -p "$TMPD/notified"
+cat >"$TMPD/notified/pgsql" <<EOF
+#!/bin/bash
+if [ "\$1" = promote ]; then
+	OCF_RESKEY_CRM_meta_notify_type=pre OCF_RESKEY_CRM_meta_notify_operation=promote \\
+		OCF_RESKEY_CRM_meta_notify_promote_uname=n5 OCF_RESKEY_CRM_meta_notify_unpromoted_uname=n5 \\
+		"$PGSQL" notify >/dev/null 2>&1
+fi
+exec "$PGSQL" "\$@"
+EOF
+chmod 755 "$TMPD/notified/pgsql"
 if own_run n5 env -i PATH="$FAKEDIR:/usr/sbin:/usr/bin:/sbin:/bin" HUBHA_TEST_ATTRS="$HUBHA_TEST_ATTRS" OCF_ROOT=/usr/lib/ocf \
 	OCF_RESKEY_CRM_meta_on_node=n5 OCF_RESKEY_CRM_meta_notify=true OCF_RESKEY_CRM_meta_clone_max=2 \
 	OCF_RESKEY_CRM_meta_clone_node_max=1 OCF_RESKEY_CRM_meta_master_max=1 OCF_RESKEY_CRM_meta_promoted_max=1 \
@@ -405,7 +502,7 @@ if own_run n5 env -i PATH="$FAKEDIR:/usr/sbin:/usr/bin:/sbin:/bin" HUBHA_TEST_AT
 	ocf-tester -n pgsql -o pgctl="$PGBIN/pg_ctl" -o pgdata="$TMPD/n5/data" -o pgport="${PORT[n5]}" \
 	-o socketdir="$TMPD/n5" -o tmpdir="$TMPD/n5/tmp" -o logfile="$TMPD/n5/postgres.log" \
 	-o rep_mode=async -o node_list="n5 n6" -o master_ip=127.0.0.1 -o master_port="${PORT[n5]}" \
-	-o repuser=postgres "$PGSQL" >"$TMPD/tester" 2>&1 && grep -q "pgsql passed all tests" "$TMPD/tester"; then
+	-o repuser=postgres "$TMPD/notified/pgsql" >"$TMPD/tester" 2>&1 && grep -q "pgsql passed all tests" "$TMPD/tester"; then
 	ok "ocf-tester passes (rep_mode=async)"
 else
 	not_ok "ocf-tester (rep_mode=async)"; sed 's/^/#   /' "$TMPD/tester"; show_log n5

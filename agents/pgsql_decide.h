@@ -1,0 +1,129 @@
+/*
+ * ocf:hubha:pgsql — the decisions, apart from the I/O that gathers their
+ * inputs: which node is promoted, whether a switchover is safe, how the
+ * primary ranks its standbys, synchronous_standby_names and slot names.
+ * Nothing here forks, connects, reads the environment or logs, so every rule
+ * can be tested from a table.
+ */
+#ifndef HUBHA_AGENT_PGSQL_DECIDE_H
+#define HUBHA_AGENT_PGSQL_DECIDE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hubha/pg.h>
+
+/*
+ * Promotion scores: the primary; the standbys it ranks (the best one gets
+ * SCORE_BEST_STANDBY, so does a node the promotion is handed to); the most
+ * advanced standby at a cold start; a standby nobody ranked yet.
+ */
+#define SCORE_PRIMARY "1001"
+#define SCORE_BEST_STANDBY 1000
+#define SCORE_DISCONNECTED "-1000"
+#define SCORE_COLD_BEST 10
+#define SCORE_UNKNOWN "1"
+#define SCORE_UNRANKED 1
+
+/* Where a node's WAL ends; timelines compare before LSNs. */
+struct pgsql_location {
+	uint32_t tl;
+	hubha_lsn lsn;
+};
+
+/* "TL/HI/LO" as the nodes publish it; -EINVAL unless all of it parses. */
+int pgsql_location_parse(const char *text, struct pgsql_location *ret);
+void pgsql_location_format(struct pgsql_location loc, char *buf, size_t len);
+/* <0, 0, >0 as a is behind, level with, ahead of b. */
+int pgsql_location_cmp(struct pgsql_location a, struct pgsql_location b);
+
+/* A node and the location it published (NULL: it published none). */
+struct pgsql_peer {
+	const char *node;
+	const char *location;
+};
+
+/*
+ * The most advanced of peers (ignoring self and those that published nothing
+ * readable) if it is ahead of mine: its index, else -1.  Among peers level
+ * with each other the first name in strcmp order wins, the same on every node.
+ */
+int pgsql_most_advanced(const char *self, struct pgsql_location mine, const struct pgsql_peer *peers, size_t n);
+
+/*
+ * Cold start: the best of this node and the peers with a readable location:
+ * the index of the peer, or -1 for self.  Ties go to the first name in strcmp
+ * order, so every node ranks alike.
+ */
+int pgsql_cold_start_best(const char *self, struct pgsql_location mine, const struct pgsql_peer *peers, size_t n);
+
+/*
+ * The pre-promote notification leaves "<standbys that took part>|<node being
+ * demoted>" on the node to promote.  Splits it; -EINVAL when malformed.
+ */
+int pgsql_election_parse(const char *election, char *standbys, size_t standbys_len, char *demoted,
+			 size_t demoted_len);
+
+struct pgsql_election_in {
+	const char *self;
+	struct pgsql_location mine;
+	const char *election;		/* as above; NULL: no pre-promote notification data */
+	const char *checkpoint;		/* the demoted node's shutdown checkpoint as it published it; NULL: none */
+	const struct pgsql_peer *peers;	/* the published locations of the standbys that took part */
+	size_t n_peers;
+};
+
+enum pgsql_decision {
+	PGSQL_PROMOTE,			/* this node has the most recent data: promote it */
+	PGSQL_HAND_OVER,		/* a peer has more recent data: it gets the promotion */
+	PGSQL_NO_ELECTION,		/* no pre-promote data: nothing to compare with */
+	PGSQL_NO_LOCATION,		/* a standby that took part has no readable location */
+	PGSQL_NO_CHECKPOINT,		/* switchover, and the old primary's checkpoint is unknown */
+	PGSQL_CHECKPOINT_MISSED,	/* switchover, and this node did not receive that checkpoint */
+};
+
+/*
+ * The election just before promoting.  Anything but PGSQL_PROMOTE refuses the
+ * promotion; winner gets the node for PGSQL_HAND_OVER, reason one line why.
+ */
+enum pgsql_decision pgsql_decide_promotion(const struct pgsql_election_in *in, char *winner, size_t winner_len,
+					   char *reason, size_t reason_len);
+
+/* Iterate over a list of node names (spaces or commas): false at the end. */
+bool pgsql_next_node(const char **cursor, char *buf, size_t len);
+bool pgsql_listed(const char *list, const char *node);
+
+bool pgsql_standby_is_sync(const struct hubha_pg_standby *s);
+/*
+ * The promotion score of the streaming standby all[i]: synchronous standbys
+ * first, then by how far they have flushed, then by name.
+ */
+int pgsql_standby_score(const struct hubha_pg_standby *all, size_t n, size_t i);
+
+/*
+ * synchronous_standby_names naming every node of node_list but self ("" when
+ * there is none); -ENAMETOOLONG when it does not fit, -EINVAL for a name that
+ * cannot be quoted.
+ */
+int pgsql_sync_names(const char *node_list, const char *self, char *buf, size_t len);
+
+/*
+ * What the primary sets synchronous_standby_names to, given the value in
+ * effect and the one wanted: NULL to leave it.
+ */
+const char *pgsql_sync_names_next(const char *current, const char *want, bool any_sync, bool degrade_to_async,
+				  unsigned n_standbys);
+
+/* A node's replication slot: heartbeat:pgsql's rule (lower case, [-.] to _); -ENAMETOOLONG. */
+int pgsql_slot_name(const char *prefix, const char *node, char *buf, size_t len);
+
+/*
+ * A promotable clone needs notify=true (the election runs in the pre-promote
+ * notification) and one promoted instance.  Values as Pacemaker passes them
+ * (NULL: not passed); -EINVAL with a reason when not so.
+ */
+int pgsql_check_clone_meta(const char *notify, const char *promoted_max, const char *master_max, char *reason,
+			   size_t reason_len);
+
+#endif

@@ -1,0 +1,449 @@
+/*
+ * The pgsql agent's decisions (agents/pgsql_decide.c), from tables: who is
+ * promoted, when a switchover or a promotion is refused, how standbys rank,
+ * synchronous_standby_names, slot names and the clone's meta attributes.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pgsql_decide.h"
+
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define LOC(t, hi, lo) ((struct pgsql_location){ .tl = (t), .lsn = ((hubha_lsn)(hi) << 32) | (lo) })
+
+static void test_location_parse(void **state)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		uint32_t tl;
+		hubha_lsn lsn;
+	} cases[] = {
+		{ "1/0/3000060", 0, 1, 0x3000060 },
+		{ "12/16/B374D848", 0, 12, 0x16B374D848ull },
+		{ "4294967295/0/0", 0, UINT32_MAX, 0 },
+		{ "4294967296/0/0", -EINVAL, 0, 0 },	/* timeline does not fit */
+		{ "", -EINVAL, 0, 0 },
+		{ "1", -EINVAL, 0, 0 },
+		{ "1/", -EINVAL, 0, 0 },
+		{ "1/0", -EINVAL, 0, 0 },		/* an LSN without its timeline part */
+		{ "1/0/", -EINVAL, 0, 0 },
+		{ "x/0/1", -EINVAL, 0, 0 },		/* no timeline: not timeline 0 */
+		{ "/0/1", -EINVAL, 0, 0 },
+		{ "-1/0/1", -EINVAL, 0, 0 },
+		{ " 1/0/1", -EINVAL, 0, 0 },
+		{ "1/0/1 ", -EINVAL, 0, 0 },
+		{ "1/0/1junk", -EINVAL, 0, 0 },
+		{ "1/0/123456789", -EINVAL, 0, 0 },	/* nine hex digits */
+		{ "1/zz/1", -EINVAL, 0, 0 },
+		{ "garbage", -EINVAL, 0, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < LEN(cases); i++) {
+		struct pgsql_location loc = LOC(77, 0x77, 0x77);
+		int rc = pgsql_location_parse(cases[i].text, &loc);
+
+		if (rc != cases[i].rc)
+			fail_msg("'%s': rc %d, expected %d", cases[i].text, rc, cases[i].rc);
+		if (rc == 0 && (loc.tl != cases[i].tl || loc.lsn != cases[i].lsn))
+			fail_msg("'%s': parsed %u/%llx", cases[i].text, loc.tl, (unsigned long long)loc.lsn);
+		if (rc < 0 && (loc.tl != 77 || loc.lsn != LOC(77, 0x77, 0x77).lsn))
+			fail_msg("'%s': rejected but the result was written", cases[i].text);
+	}
+	assert_int_equal(pgsql_location_parse(NULL, &(struct pgsql_location){ 0 }), -EINVAL);
+}
+
+static void test_location_format_roundtrip(void **state)
+{
+	char buf[64];
+	struct pgsql_location back;
+
+	(void)state;
+	pgsql_location_format(LOC(3, 0x16, 0xB374D848), buf, sizeof(buf));
+	assert_string_equal(buf, "3/16/B374D848");
+	assert_int_equal(pgsql_location_parse(buf, &back), 0);
+	assert_int_equal(pgsql_location_cmp(back, LOC(3, 0x16, 0xB374D848)), 0);
+}
+
+static void test_location_cmp_timeline_first(void **state)
+{
+	(void)state;
+	/* A newer timeline wins over a larger LSN on an older one. */
+	assert_true(pgsql_location_cmp(LOC(2, 0, 0x10), LOC(1, 0xFF, 0)) > 0);
+	assert_true(pgsql_location_cmp(LOC(1, 0xFF, 0), LOC(2, 0, 0x10)) < 0);
+	assert_true(pgsql_location_cmp(LOC(1, 0, 0x11), LOC(1, 0, 0x10)) > 0);
+	/* The high half counts: 1/0 is ahead of 0/FFFFFFFF. */
+	assert_true(pgsql_location_cmp(LOC(1, 1, 0), LOC(1, 0, 0xFFFFFFFF)) > 0);
+	assert_int_equal(pgsql_location_cmp(LOC(1, 0, 5), LOC(1, 0, 5)), 0);
+}
+
+/* ---- the election ---------------------------------------------------- */
+
+struct election_case {
+	const char *what;
+	const char *self;
+	const char *mine;		/* this node's location */
+	const char *election;		/* NULL: no pre-promote data */
+	const char *checkpoint;		/* NULL: none published */
+	struct pgsql_peer peers[4];	/* node NULL ends */
+	enum pgsql_decision want;
+	const char *winner;		/* PGSQL_HAND_OVER */
+	const char *reason;		/* the reason starts with this ("" for none) */
+};
+
+static const struct election_case election_cases[] = {
+	{ "alone, nothing to compare", "n1", "1/0/3000060", "n1|", NULL, { { NULL, NULL } }, PGSQL_PROMOTE, NULL, "" },
+	{ "ahead of the other standby", "n1", "1/0/3000060", "n1 n2|", NULL,
+	  { { "n2", "1/0/3000000" } }, PGSQL_PROMOTE, NULL, "" },
+	{ "a peer is more advanced: promotion handed to it", "n1", "1/0/3000000", "n1 n2|", NULL,
+	  { { "n2", "1/0/3000060" } }, PGSQL_HAND_OVER, "n2",
+	  "Promotion handed to n2: it has more recent data (1/0/3000060) than this node (1/0/3000000)" },
+	{ "handed to the most advanced, not the first ahead", "n1", "1/0/100", "n1 n2 n3|", NULL,
+	  { { "n2", "1/0/200" }, { "n3", "1/0/300" } }, PGSQL_HAND_OVER, "n3", "Promotion handed to n3" },
+	{ "timeline before LSN: a newer timeline with a smaller LSN is ahead", "n1", "1/5/0", "n1 n2|", NULL,
+	  { { "n2", "2/0/10" } }, PGSQL_HAND_OVER, "n2", "Promotion handed to n2" },
+	{ "timeline before LSN: a larger LSN on an older timeline is behind", "n1", "2/0/10", "n1 n2|", NULL,
+	  { { "n2", "1/5/0" } }, PGSQL_PROMOTE, NULL, "" },
+	{ "tie with a peer: the node chosen keeps it", "n2", "1/0/3000060", "n1 n2|", NULL,
+	  { { "n1", "1/0/3000060" } }, PGSQL_PROMOTE, NULL, "" },
+	{ "tie between two peers ahead: the first name wins", "n1", "1/0/10", "n1 n3 n2|", NULL,
+	  { { "n3", "1/0/20" }, { "n2", "1/0/20" } }, PGSQL_HAND_OVER, "n2", "Promotion handed to n2" },
+	{ "no pre-promote data refuses", "n1", "1/0/3000060", NULL, NULL, { { NULL, NULL } }, PGSQL_NO_ELECTION, NULL,
+	  "Promotion refused: no election data" },
+	{ "malformed pre-promote data refuses", "n1", "1/0/3000060", "n1 n2", NULL, { { "n2", "1/0/1" } },
+	  PGSQL_NO_ELECTION, NULL, "Promotion refused: no election data" },
+	{ "a standby that took part published nothing", "n1", "1/0/3000060", "n1 n2|", NULL,
+	  { { "n2", NULL } }, PGSQL_NO_LOCATION, NULL,
+	  "Promotion refused: n2 took part in the election but published no location" },
+	{ "a standby that took part is not even in the data", "n1", "1/0/3000060", "n1 n2 n3|", NULL,
+	  { { "n2", "1/0/1" } }, PGSQL_NO_LOCATION, NULL, "Promotion refused: n3 took part" },
+	{ "a garbage location refuses, rather than being skipped", "n1", "1/0/3000060", "n1 n2|", NULL,
+	  { { "n2", "x/0/99999999" } }, PGSQL_NO_LOCATION, NULL,
+	  "Promotion refused: n2 published an unreadable location 'x/0/99999999'" },
+	{ "a location left by a node that did not take part is ignored", "n1", "1/0/10", "n1 n2|", NULL,
+	  { { "n2", "1/0/5" }, { "n3", "9/0/0" } }, PGSQL_PROMOTE, NULL, "" },
+	{ "switchover: checkpoint received", "n2", "1/0/3000100", "n1 n2|n1", "0/3000060",
+	  { { "n1", "1/0/3000100" } }, PGSQL_PROMOTE, NULL, "" },
+	{ "switchover refused: checkpoint not received", "n2", "1/0/3000060", "n1 n2|n1", "0/3000060",
+	  { { "n1", "1/0/3000100" } }, PGSQL_CHECKPOINT_MISSED, NULL,
+	  "Switchover refused: the old primary n1 shut down at 0/3000060 and this standby has only 0/3000060" },
+	{ "switchover refused: checkpoint unreadable", "n2", "1/0/3000100", "n1 n2|n1", "garbage",
+	  { { "n1", "1/0/3000100" } }, PGSQL_NO_CHECKPOINT, NULL,
+	  "Switchover refused: the old primary n1 published an unreadable shutdown checkpoint 'garbage'" },
+	{ "switchover refused: checkpoint empty", "n2", "1/0/3000100", "n1 n2|n1", "", { { NULL, NULL } },
+	  PGSQL_NO_CHECKPOINT, NULL, "Switchover refused: the old primary n1 published an unreadable" },
+	{ "switchover refused: no checkpoint published", "n2", "1/0/3000100", "n1 n2|n1", NULL, { { NULL, NULL } },
+	  PGSQL_NO_CHECKPOINT, NULL, "Switchover refused: the old primary n1 published no shutdown checkpoint" },
+	{ "demoted and promoted in place: no checkpoint needed, still compared", "n1", "1/0/100", "n1 n2|n1",
+	  NULL, { { "n2", "1/0/50" } }, PGSQL_PROMOTE, NULL, "" },
+	{ "demoted and promoted in place, a peer ahead: handed over", "n1", "1/0/100", "n1 n2|n1", NULL,
+	  { { "n2", "1/0/150" } }, PGSQL_HAND_OVER, "n2", "Promotion handed to n2" },
+	{ "switchover: the demoted node's own location does not count", "n2", "1/0/3000100", "n1 n2|n1",
+	  "0/3000060", { { "n1", "1/0/9000000" } }, PGSQL_PROMOTE, NULL, "" },
+	{ "switchover to a standby behind another one: handed to that one", "n2", "1/0/3000100",
+	  "n1 n2 n3|n1", "0/3000060", { { "n1", "1/0/3000100" }, { "n3", "1/0/3000200" } }, PGSQL_HAND_OVER,
+	  "n3", "Promotion handed to n3" },
+};
+
+static void test_election(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < LEN(election_cases); i++) {
+		const struct election_case *c = &election_cases[i];
+		struct pgsql_election_in in = { .self = c->self, .election = c->election, .checkpoint = c->checkpoint,
+						.peers = c->peers };
+		char winner[64] = "", reason[512] = "x";
+		enum pgsql_decision d;
+
+		while (in.n_peers < LEN(c->peers) && c->peers[in.n_peers].node)
+			in.n_peers++;
+		if (pgsql_location_parse(c->mine, &in.mine) < 0)
+			fail_msg("%s: bad test location %s", c->what, c->mine);
+		d = pgsql_decide_promotion(&in, winner, sizeof(winner), reason, sizeof(reason));
+		if (d != c->want)
+			fail_msg("%s: decision %d, expected %d (reason: %s)", c->what, d, c->want, reason);
+		if (c->winner && strcmp(winner, c->winner) != 0)
+			fail_msg("%s: handed to '%s', expected %s", c->what, winner, c->winner);
+		if (strncmp(reason, c->reason, strlen(c->reason)) != 0 || (!c->reason[0] && reason[0]))
+			fail_msg("%s: reason '%s', expected '%s...'", c->what, reason, c->reason);
+		if (strchr(reason, '\n'))
+			fail_msg("%s: the reason is more than one line", c->what);
+	}
+}
+
+/* Every node that runs the cold start ranks alike: the same best, whoever computes it. */
+static void test_cold_start(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *locs[3];	/* n1 n2 n3; NULL: published nothing */
+		const char *best;
+	} cases[] = {
+		{ "the most advanced", { "1/0/10", "1/0/30", "1/0/20" }, "n2" },
+		{ "timeline first", { "2/0/1", "1/9/0", "1/0/20" }, "n1" },
+		{ "three-way tie: first name", { "1/0/10", "1/0/10", "1/0/10" }, "n1" },
+		{ "tie of the two ahead: first name", { "1/0/5", "1/0/10", "1/0/10" }, "n2" },
+		{ "nothing published by one: the others decide", { "1/0/10", NULL, "1/0/20" }, "n3" },
+		{ "garbage published by one: it is not ranked", { "1/0/10", "1/0/zz", "1/0/5" }, "n1" },
+	};
+	static const char *const names[] = { "n1", "n2", "n3" };
+
+	(void)state;
+	for (size_t c = 0; c < LEN(cases); c++) {
+		for (size_t self = 0; self < 3; self++) {
+			struct pgsql_peer peers[3];
+			struct pgsql_location mine;
+			const char *got;
+			int best;
+
+			if (!cases[c].locs[self] || pgsql_location_parse(cases[c].locs[self], &mine) < 0)
+				continue;
+			for (size_t i = 0; i < 3; i++)
+				peers[i] = (struct pgsql_peer){ names[i], cases[c].locs[i] };
+			best = pgsql_cold_start_best(names[self], mine, peers, 3);
+			got = best < 0 ? names[self] : peers[best].node;
+			if (strcmp(got, cases[c].best) != 0)
+				fail_msg("%s, computed on %s: best %s, expected %s", cases[c].what, names[self], got,
+					 cases[c].best);
+		}
+	}
+}
+
+static void test_election_parse(void **state)
+{
+	char s[16], d[8];
+
+	(void)state;
+	assert_int_equal(pgsql_election_parse("n1 n2|n3", s, sizeof(s), d, sizeof(d)), 0);
+	assert_string_equal(s, "n1 n2");
+	assert_string_equal(d, "n3");
+	assert_int_equal(pgsql_election_parse("|", s, sizeof(s), d, sizeof(d)), 0);
+	assert_string_equal(s, "");
+	assert_string_equal(d, "");
+	assert_int_equal(pgsql_election_parse("n1 n2", s, sizeof(s), d, sizeof(d)), -EINVAL);
+	assert_int_equal(pgsql_election_parse("a|b|c", s, sizeof(s), d, sizeof(d)), -EINVAL);
+	assert_int_equal(pgsql_election_parse(NULL, s, sizeof(s), d, sizeof(d)), -EINVAL);
+	assert_int_equal(pgsql_election_parse("n1|a-very-long-name", s, sizeof(s), d, sizeof(d)), -ENAMETOOLONG);
+}
+
+/* ---- the primary's ranking ------------------------------------------- */
+
+static struct hubha_pg_standby sb(const char *name, const char *state, const char *sync, hubha_lsn flush)
+{
+	struct hubha_pg_standby s = { .pid = 1, .flush_lsn = flush };
+
+	snprintf(s.name, sizeof(s.name), "%s", name);
+	snprintf(s.state, sizeof(s.state), "%s", state);
+	snprintf(s.sync_state, sizeof(s.sync_state), "%s", sync);
+	return s;
+}
+
+static void test_standby_score(void **state)
+{
+	struct hubha_pg_standby all[4];
+
+	(void)state;
+	/* Synchronous before asynchronous, whatever they flushed. */
+	all[0] = sb("n2", "streaming", "async", 900);
+	all[1] = sb("n3", "streaming", "sync", 100);
+	assert_int_equal(pgsql_standby_score(all, 2, 1), SCORE_BEST_STANDBY);
+	assert_int_equal(pgsql_standby_score(all, 2, 0), SCORE_BEST_STANDBY - 1);
+	/* quorum counts as synchronous, potential does not. */
+	all[1] = sb("n3", "streaming", "quorum", 100);
+	assert_int_equal(pgsql_standby_score(all, 2, 1), SCORE_BEST_STANDBY);
+	all[1] = sb("n3", "streaming", "potential", 100);
+	assert_int_equal(pgsql_standby_score(all, 2, 0), SCORE_BEST_STANDBY);
+	/* Then by flush position. */
+	all[0] = sb("n2", "streaming", "async", 100);
+	all[1] = sb("n3", "streaming", "async", 200);
+	all[2] = sb("n4", "streaming", "async", 300);
+	assert_int_equal(pgsql_standby_score(all, 3, 2), SCORE_BEST_STANDBY);
+	assert_int_equal(pgsql_standby_score(all, 3, 1), SCORE_BEST_STANDBY - 1);
+	assert_int_equal(pgsql_standby_score(all, 3, 0), SCORE_BEST_STANDBY - 2);
+	/* One that does not stream does not push the others down. */
+	all[2] = sb("n4", "catchup", "async", 300);
+	assert_int_equal(pgsql_standby_score(all, 3, 1), SCORE_BEST_STANDBY);
+	/* Level: the first name ranks first, so scores never tie. */
+	all[0] = sb("n3", "streaming", "async", 100);
+	all[1] = sb("n2", "streaming", "async", 100);
+	assert_int_equal(pgsql_standby_score(all, 2, 1), SCORE_BEST_STANDBY);
+	assert_int_equal(pgsql_standby_score(all, 2, 0), SCORE_BEST_STANDBY - 1);
+}
+
+/* ---- synchronous_standby_names --------------------------------------- */
+
+static void test_sync_names(void **state)
+{
+	static const struct {
+		const char *list, *self;
+		size_t len;
+		int rc;
+		const char *want;
+	} cases[] = {
+		{ "n1 n2", "n1", 64, 0, "FIRST 1 (\"n2\")" },
+		{ "n1 n2", "n2", 64, 0, "FIRST 1 (\"n1\")" },
+		{ "n1 n2 n3", "n2", 64, 0, "FIRST 1 (\"n1\", \"n3\")" },
+		{ "n1,n2,  n3", "n1", 64, 0, "FIRST 1 (\"n2\", \"n3\")" },
+		{ "node-a.example node-b.example", "node-a.example", 64, 0, "FIRST 1 (\"node-b.example\")" },
+		{ "n1", "n1", 64, 0, "" },
+		{ "", "n1", 64, 0, "" },
+		/* Exactly fits: 14 characters and the terminator. */
+		{ "n1 n2", "n1", 15, 0, "FIRST 1 (\"n2\")" },
+		/* One short: an error, never a list without its ")". */
+		{ "n1 n2", "n1", 14, -ENAMETOOLONG, "" },
+		{ "n1 n2", "n1", 13, -ENAMETOOLONG, "" },
+		{ "n1 n2 n3", "n1", 20, -ENAMETOOLONG, "" },
+		{ "n1 n2", "n1", 5, -ENAMETOOLONG, "" },
+		{ "n1 n\"2", "n1", 64, -EINVAL, "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < LEN(cases); i++) {
+		char buf[64];
+		int rc;
+
+		memset(buf, 'x', sizeof(buf));
+		rc = pgsql_sync_names(cases[i].list, cases[i].self, buf, cases[i].len);
+		if (rc != cases[i].rc)
+			fail_msg("'%s' on %s in %zu: rc %d, expected %d", cases[i].list, cases[i].self, cases[i].len, rc,
+				 cases[i].rc);
+		if (strcmp(buf, cases[i].want) != 0)
+			fail_msg("'%s' on %s in %zu: '%s', expected '%s'", cases[i].list, cases[i].self, cases[i].len,
+				 buf, cases[i].want);
+	}
+}
+
+static void test_sync_names_next(void **state)
+{
+	const char *want = "FIRST 1 (\"n2\")";
+
+	(void)state;
+	/* In effect already: leave it. */
+	assert_null(pgsql_sync_names_next(want, want, true, false, 1));
+	/* Not in effect: set it, with or without a standby. */
+	assert_string_equal(pgsql_sync_names_next("", want, false, false, 0), want);
+	/* No synchronous standby and degrading allowed: clear it. */
+	assert_string_equal(pgsql_sync_names_next(want, want, false, true, 0), "");
+	/* Degraded and still nobody: stay so. */
+	assert_null(pgsql_sync_names_next("", want, false, true, 0));
+	/* Degraded and a standby connects: back to synchronous. */
+	assert_string_equal(pgsql_sync_names_next("", want, false, true, 1), want);
+	/* Degrading not allowed: never cleared. */
+	assert_null(pgsql_sync_names_next(want, want, false, false, 0));
+}
+
+/* ---- slot names ------------------------------------------------------ */
+
+static void test_slot_name(void **state)
+{
+	static const struct {
+		const char *prefix, *node;
+		size_t len;
+		int rc;
+		const char *want;
+	} cases[] = {
+		{ "hubha", "n8", 64, 0, "hubha_n8" },
+		{ "hubha", "node-1", 64, 0, "hubha_node_1" },
+		{ "hubha", "hub1.example.com", 64, 0, "hubha_hub1_example_com" },
+		{ "hubha", "Hub-A.Example", 64, 0, "hubha_hub_a_example" },
+		{ "s", "ab", 5, 0, "s_ab" },
+		{ "s", "abc", 5, -ENAMETOOLONG, "" },
+		{ "prefix", "a", 4, -ENAMETOOLONG, "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < LEN(cases); i++) {
+		char buf[64];
+		int rc;
+
+		memset(buf, 'x', sizeof(buf));
+		rc = pgsql_slot_name(cases[i].prefix, cases[i].node, buf, cases[i].len);
+		if (rc != cases[i].rc || strcmp(buf, cases[i].want) != 0)
+			fail_msg("%s/%s in %zu: rc %d '%s', expected %d '%s'", cases[i].prefix, cases[i].node,
+				 cases[i].len, rc, buf, cases[i].rc, cases[i].want);
+	}
+}
+
+/* ---- node lists ------------------------------------------------------ */
+
+static void test_node_lists(void **state)
+{
+	const char *cur = " n1,n2\tn3 ,";
+	char buf[8];
+
+	(void)state;
+	assert_true(pgsql_next_node(&cur, buf, sizeof(buf)));
+	assert_string_equal(buf, "n1");
+	assert_true(pgsql_next_node(&cur, buf, sizeof(buf)));
+	assert_string_equal(buf, "n2");
+	assert_true(pgsql_next_node(&cur, buf, sizeof(buf)));
+	assert_string_equal(buf, "n3");
+	assert_false(pgsql_next_node(&cur, buf, sizeof(buf)));
+	cur = NULL;
+	assert_false(pgsql_next_node(&cur, buf, sizeof(buf)));
+	assert_true(pgsql_listed("n1 n2", "n2"));
+	assert_false(pgsql_listed("n1 n22", "n2"));
+	assert_false(pgsql_listed(NULL, "n2"));
+}
+
+/* ---- the clone's meta attributes ------------------------------------- */
+
+static void test_clone_meta(void **state)
+{
+	static const struct {
+		const char *notify, *promoted_max, *master_max;
+		int rc;
+		const char *reason;
+	} cases[] = {
+		{ "true", "1", "1", 0, "" },
+		{ "true", "1", NULL, 0, "" },
+		{ "true", NULL, "1", 0, "" },		/* older Pacemaker: the old name only */
+		{ "yes", "1", "1", 0, "" },
+		{ "false", "1", "1", -EINVAL, "The promotable clone needs meta notify=true (it has notify=false)" },
+		{ NULL, "1", "1", -EINVAL, "The promotable clone needs meta notify=true (it has notify=unset)" },
+		{ "true", "2", "2", -EINVAL, "The promotable clone needs meta promoted-max=1 (it has 2)" },
+		{ "true", NULL, "2", -EINVAL, "The promotable clone needs meta promoted-max=1 (it has 2)" },
+		{ "true", "1", "2", -EINVAL, "The promotable clone needs meta promoted-max=1" },
+		{ "true", "2", "1", -EINVAL, "The promotable clone needs meta promoted-max=1 (it has 2)" },
+		{ "true", NULL, NULL, -EINVAL, "Not run as a promotable clone" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < LEN(cases); i++) {
+		char reason[512] = "";
+		int rc = pgsql_check_clone_meta(cases[i].notify, cases[i].promoted_max, cases[i].master_max, reason,
+						sizeof(reason));
+
+		if (rc != cases[i].rc || strncmp(reason, cases[i].reason, strlen(cases[i].reason)) != 0)
+			fail_msg("case %zu: rc %d '%s', expected %d '%s'", i, rc, reason, cases[i].rc, cases[i].reason);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_location_parse),
+		cmocka_unit_test(test_location_format_roundtrip),
+		cmocka_unit_test(test_location_cmp_timeline_first),
+		cmocka_unit_test(test_election),
+		cmocka_unit_test(test_cold_start),
+		cmocka_unit_test(test_election_parse),
+		cmocka_unit_test(test_standby_score),
+		cmocka_unit_test(test_sync_names),
+		cmocka_unit_test(test_sync_names_next),
+		cmocka_unit_test(test_slot_name),
+		cmocka_unit_test(test_node_lists),
+		cmocka_unit_test(test_clone_meta),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,399 @@
+/*
+ * The pgsql agent's I/O shells around its decisions (pgsql_election.c,
+ * pgsql_db.c, pgsql_attrs.c), with the library's attribute and libpq calls
+ * replaced through -Wl,--wrap: attributes live in a table, the local
+ * instance's location and statements are mocked.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pgsql.h"
+
+#define SELF "n1"
+#define MAX_ATTRS 32
+
+struct attr {
+	enum hubha_attr_kind kind;
+	char node[32], name[64], value[256];
+};
+static struct attr attrs[MAX_ATTRS];
+static size_t n_attrs;
+
+static struct attr *find(enum hubha_attr_kind kind, const char *node, const char *name)
+{
+	node = node ? node : SELF;
+	for (size_t i = 0; i < n_attrs; i++)
+		if (attrs[i].kind == kind && strcmp(attrs[i].node, node) == 0 && strcmp(attrs[i].name, name) == 0)
+			return &attrs[i];
+	return NULL;
+}
+
+static void put(enum hubha_attr_kind kind, const char *node, const char *name, const char *value)
+{
+	struct attr *a = find(kind, node, name);
+
+	if (!a) {
+		assert_true(n_attrs < MAX_ATTRS);
+		a = &attrs[n_attrs++];
+		a->kind = kind;
+		snprintf(a->node, sizeof(a->node), "%s", node ? node : SELF);
+		snprintf(a->name, sizeof(a->name), "%s", name);
+	}
+	snprintf(a->value, sizeof(a->value), "%s", value);
+}
+
+static const char *get(enum hubha_attr_kind kind, const char *node, const char *name)
+{
+	struct attr *a = find(kind, node, name);
+
+	return a ? a->value : NULL;
+}
+
+/* No cache file: every set and delete reaches the fakes above. */
+int __wrap_hubha_attr_cache_open(const char *path, unsigned max_age_s, unsigned timeout_ms,
+				 struct hubha_attr_cache **ret_cache);
+int __wrap_hubha_attr_cache_open(const char *path, unsigned max_age_s, unsigned timeout_ms,
+				 struct hubha_attr_cache **ret_cache)
+{
+	(void)path;
+	(void)max_age_s;
+	(void)timeout_ms;
+	(void)ret_cache;
+	return -ENOENT;
+}
+
+int __wrap_hubha_attr_get(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node,
+			  const char *name, char **ret_value, char *err, size_t err_len);
+int __wrap_hubha_attr_get(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node,
+			  const char *name, char **ret_value, char *err, size_t err_len)
+{
+	const char *v = get(kind, node, name);
+
+	(void)cache;
+	(void)err;
+	(void)err_len;
+	if (!v)
+		return -ENOENT;
+	*ret_value = strdup(v);
+	return *ret_value ? 0 : -ENOMEM;
+}
+
+int __wrap_hubha_attr_set_versioned(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node,
+				    const char *name, const char *value, const char *version, char *err,
+				    size_t err_len);
+int __wrap_hubha_attr_set_versioned(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node,
+				    const char *name, const char *value, const char *version, char *err,
+				    size_t err_len)
+{
+	(void)cache;
+	(void)err;
+	(void)err_len;
+	(void)version;
+	put(kind, node, name, value);
+	return 0;
+}
+
+int __wrap_hubha_attr_delete(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node,
+			     const char *name, char *err, size_t err_len);
+int __wrap_hubha_attr_delete(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node,
+			     const char *name, char *err, size_t err_len)
+{
+	struct attr *a = find(kind, node, name);
+
+	(void)cache;
+	(void)err;
+	(void)err_len;
+	if (a)
+		*a = attrs[--n_attrs];
+	return 0;
+}
+
+int __wrap_hubha_pg_connect(const struct hubha_pg_target *target, PGconn **ret_conn, char *err, size_t err_len);
+int __wrap_hubha_pg_connect(const struct hubha_pg_target *target, PGconn **ret_conn, char *err, size_t err_len)
+{
+	(void)target;
+	(void)err;
+	(void)err_len;
+	*ret_conn = (PGconn *)&attrs;	/* never dereferenced */
+	return 0;
+}
+
+void __wrap_hubha_pg_close(PGconn *conn);
+void __wrap_hubha_pg_close(PGconn *conn)
+{
+	(void)conn;
+}
+
+int __wrap_hubha_pg_location(PGconn *conn, uint32_t *ret_timeline, hubha_lsn *ret_lsn, char *err, size_t err_len);
+int __wrap_hubha_pg_location(PGconn *conn, uint32_t *ret_timeline, hubha_lsn *ret_lsn, char *err, size_t err_len)
+{
+	(void)conn;
+	(void)err;
+	(void)err_len;
+	*ret_timeline = mock_type(uint32_t);
+	*ret_lsn = mock_type(hubha_lsn);
+	return 0;
+}
+
+int __wrap_hubha_pg_quote_literal(PGconn *conn, const char *text, char **ret_quoted);
+int __wrap_hubha_pg_quote_literal(PGconn *conn, const char *text, char **ret_quoted)
+{
+	char *q = malloc(strlen(text) + 3);
+
+	(void)conn;
+	if (!q)
+		return -ENOMEM;
+	sprintf(q, "'%s'", text);
+	*ret_quoted = q;
+	return 0;
+}
+
+int __wrap_hubha_pg_exec(PGconn *conn, const char *sql, char **ret_value, char *err, size_t err_len);
+int __wrap_hubha_pg_exec(PGconn *conn, const char *sql, char **ret_value, char *err, size_t err_len)
+{
+	int r;
+
+	(void)conn;
+	(void)ret_value;
+	check_expected(sql);
+	r = mock_type(int);
+	if (r < 0)
+		snprintf(err, err_len, "could not open file \"postgresql.auto.conf.tmp\": Is a directory");
+	return r;
+}
+
+static struct hubha_ocf_ctx ctx;
+static struct pgsql pg;
+
+static int setup(void **state)
+{
+	(void)state;
+	n_attrs = 0;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.timeout_ms = 60000;
+	memset(&pg, 0, sizeof(pg));
+	pg.ctx = &ctx;
+	pg.node_list = "n1 n2 n3";
+	pg.rep_mode = REP_ASYNC;
+	snprintf(pg.rsc, sizeof(pg.rsc), "pgsql");
+	snprintf(pg.node, sizeof(pg.node), SELF);
+	return 0;
+}
+
+static void my_location(uint32_t tl, hubha_lsn lsn)
+{
+	will_return(__wrap_hubha_pg_location, tl);
+	will_return(__wrap_hubha_pg_location, lsn);
+}
+
+static void test_election_hands_over(void **state)
+{
+	(void)state;
+	my_location(1, 0x3000000);
+	put(HUBHA_ATTR_PRIVATE, SELF, "pgsql-election", "n1 n2 n3|");
+	put(HUBHA_ATTR_PRIVATE, "n2", "pgsql-lsn-location", "1/0/3000060");
+	put(HUBHA_ATTR_PRIVATE, "n3", "pgsql-lsn-location", "1/0/2000000");
+	assert_int_equal(pgsql_election(&pg), HUBHA_OCF_ERR_GENERIC);
+	assert_string_equal(ctx.reason, "Promotion handed to n2: it has more recent data (1/0/3000060) than this "
+					"node (1/0/3000000)");
+	/* n2's score above ours, and the reason where the admin looks. */
+	assert_string_equal(get(HUBHA_ATTR_PROMOTION, "n2", "pgsql"), "1000");
+	assert_string_equal(get(HUBHA_ATTR_PROMOTION, SELF, "pgsql"), "1");
+	assert_null(get(HUBHA_ATTR_PROMOTION, "n3", "pgsql"));
+	assert_string_equal(get(HUBHA_ATTR_TRANSIENT, SELF, "pgsql-no-promote-reason"), ctx.reason);
+}
+
+static void test_election_promotes(void **state)
+{
+	(void)state;
+	my_location(2, 0x100);
+	put(HUBHA_ATTR_PRIVATE, SELF, "pgsql-election", "n1 n2|");
+	put(HUBHA_ATTR_PRIVATE, "n2", "pgsql-lsn-location", "1/5/0");
+	assert_int_equal(pgsql_election(&pg), HUBHA_OCF_SUCCESS);
+	assert_string_equal(ctx.reason, "");
+	assert_null(get(HUBHA_ATTR_PROMOTION, "n2", "pgsql"));
+}
+
+static void test_election_without_data_refuses(void **state)
+{
+	(void)state;
+	my_location(1, 0x3000000);
+	assert_int_equal(pgsql_election(&pg), HUBHA_OCF_ERR_GENERIC);
+	assert_string_equal(ctx.reason, "Promotion refused: no election data from the pre-promote notification "
+					"(the clone needs meta notify=true)");
+	assert_null(get(HUBHA_ATTR_PROMOTION, SELF, "pgsql"));
+	assert_string_equal(get(HUBHA_ATTR_TRANSIENT, SELF, "pgsql-no-promote-reason"), ctx.reason);
+}
+
+static void test_switchover_bad_checkpoint_refuses(void **state)
+{
+	(void)state;
+	my_location(1, 0x3000100);
+	put(HUBHA_ATTR_PRIVATE, SELF, "pgsql-election", "n1 n2|n2");
+	put(HUBHA_ATTR_PRIVATE, "n2", "pgsql-lsn-location", "1/0/3000100");
+	put(HUBHA_ATTR_PRIVATE, "n2", "pgsql-demote-checkpoint", "0/");
+	assert_int_equal(pgsql_election(&pg), HUBHA_OCF_ERR_GENERIC);
+	assert_string_equal(ctx.reason, "Switchover refused: the old primary n2 published an unreadable shutdown "
+					"checkpoint '0/'");
+}
+
+static void test_switchover_checkpoint_missed(void **state)
+{
+	(void)state;
+	my_location(1, 0x3000060);
+	put(HUBHA_ATTR_PRIVATE, SELF, "pgsql-election", "n1 n2|n2");
+	put(HUBHA_ATTR_PRIVATE, "n2", "pgsql-demote-checkpoint", "0/3000060");
+	assert_int_equal(pgsql_election(&pg), HUBHA_OCF_ERR_GENERIC);
+	assert_string_equal(ctx.reason, "Switchover refused: the old primary n2 shut down at 0/3000060 and this "
+					"standby has only 0/3000060");
+	assert_null(get(HUBHA_ATTR_PROMOTION, "n2", "pgsql"));
+}
+
+#define WANT_SQL "ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 (\"n2\", \"n3\")'"
+
+static void test_promote_sync_fails_closed(void **state)
+{
+	struct hubha_pg_status st = { .in_recovery = true };
+
+	(void)state;
+	pg.rep_mode = REP_SYNC;
+	/* Set once, to the wanted value: no empty value first. */
+	expect_string(__wrap_hubha_pg_exec, sql, WANT_SQL);
+	will_return(__wrap_hubha_pg_exec, -EIO);
+	assert_int_equal(pgsql_promote_sync_names(&pg, (PGconn *)&attrs, &st), HUBHA_OCF_ERR_GENERIC);
+	assert_string_equal(ctx.reason, "Promotion refused: cannot set synchronous_standby_names (could not open "
+					"file \"postgresql.auto.conf.tmp\": Is a directory), and degrade_to_async=false "
+					"forbids running asynchronously");
+}
+
+static void test_promote_sync_degrade_allowed(void **state)
+{
+	struct hubha_pg_status st = { .in_recovery = true };
+
+	(void)state;
+	pg.rep_mode = REP_SYNC;
+	pg.degrade_to_async = true;
+	expect_string(__wrap_hubha_pg_exec, sql, WANT_SQL);
+	will_return(__wrap_hubha_pg_exec, -EIO);
+	assert_int_equal(pgsql_promote_sync_names(&pg, (PGconn *)&attrs, &st), HUBHA_OCF_SUCCESS);
+	assert_string_equal(ctx.reason, "");
+}
+
+static void test_promote_sync_sets_and_reloads(void **state)
+{
+	struct hubha_pg_status st = { .in_recovery = true };
+
+	(void)state;
+	pg.rep_mode = REP_SYNC;
+	expect_string(__wrap_hubha_pg_exec, sql, WANT_SQL);
+	will_return(__wrap_hubha_pg_exec, 0);
+	expect_string(__wrap_hubha_pg_exec, sql, "SELECT pg_reload_conf()");
+	will_return(__wrap_hubha_pg_exec, 0);
+	assert_int_equal(pgsql_promote_sync_names(&pg, (PGconn *)&attrs, &st), HUBHA_OCF_SUCCESS);
+}
+
+static void test_promote_sync_reload_fails(void **state)
+{
+	struct hubha_pg_status st = { .in_recovery = true };
+
+	(void)state;
+	pg.rep_mode = REP_SYNC;
+	expect_string(__wrap_hubha_pg_exec, sql, WANT_SQL);
+	will_return(__wrap_hubha_pg_exec, 0);
+	expect_string(__wrap_hubha_pg_exec, sql, "SELECT pg_reload_conf()");
+	will_return(__wrap_hubha_pg_exec, -EIO);
+	assert_int_equal(pgsql_promote_sync_names(&pg, (PGconn *)&attrs, &st), HUBHA_OCF_ERR_GENERIC);
+}
+
+static void test_promote_sync_in_effect(void **state)
+{
+	struct hubha_pg_status st = { .in_recovery = true, .sync_names = "FIRST 1 (\"n2\", \"n3\")" };
+
+	(void)state;
+	pg.rep_mode = REP_SYNC;
+	/* No statement at all: __wrap_hubha_pg_exec has no expectation queued. */
+	assert_int_equal(pgsql_promote_sync_names(&pg, (PGconn *)&attrs, &st), HUBHA_OCF_SUCCESS);
+}
+
+static void test_promote_async_clears(void **state)
+{
+	struct hubha_pg_status st = { .in_recovery = true, .sync_names = "FIRST 1 (\"n2\")" };
+
+	(void)state;
+	expect_string(__wrap_hubha_pg_exec, sql, "ALTER SYSTEM SET synchronous_standby_names = ''");
+	will_return(__wrap_hubha_pg_exec, -EIO);
+	/* Async mode loses no guarantee when it cannot clear the value: it goes on. */
+	assert_int_equal(pgsql_promote_sync_names(&pg, (PGconn *)&attrs, &st), HUBHA_OCF_SUCCESS);
+}
+
+static void test_check_clone(void **state)
+{
+	(void)state;
+	setenv("OCF_RESKEY_CRM_meta_notify", "false", 1);
+	setenv("OCF_RESKEY_CRM_meta_promoted_max", "1", 1);
+	setenv("OCF_RESKEY_CRM_meta_master_max", "1", 1);
+	assert_int_equal(pgsql_check_clone(&pg), HUBHA_OCF_ERR_CONFIGURED);
+	assert_string_equal(ctx.reason, "The promotable clone needs meta notify=true (it has notify=false): the "
+					"election runs in the pre-promote notification");
+	ctx.reason[0] = '\0';
+	setenv("OCF_RESKEY_CRM_meta_notify", "true", 1);
+	setenv("OCF_RESKEY_CRM_meta_master_max", "2", 1);
+	assert_int_equal(pgsql_check_clone(&pg), HUBHA_OCF_ERR_CONFIGURED);
+	setenv("OCF_RESKEY_CRM_meta_master_max", "1", 1);
+	assert_int_equal(pgsql_check_clone(&pg), HUBHA_OCF_SUCCESS);
+	/* Without replication there is no clone to check. */
+	pg.rep_mode = REP_NONE;
+	setenv("OCF_RESKEY_CRM_meta_notify", "false", 1);
+	assert_int_equal(pgsql_check_clone(&pg), HUBHA_OCF_SUCCESS);
+}
+
+static void test_primary_ranks(void **state)
+{
+	struct hubha_pg_status st = { .timeline = 1, .n_standbys = 2 };
+
+	(void)state;
+	snprintf(st.standbys[0].name, sizeof(st.standbys[0].name), "n2");
+	snprintf(st.standbys[0].state, sizeof(st.standbys[0].state), "streaming");
+	snprintf(st.standbys[0].sync_state, sizeof(st.standbys[0].sync_state), "async");
+	st.standbys[0].flush_lsn = 100;
+	snprintf(st.standbys[1].name, sizeof(st.standbys[1].name), "n3");
+	snprintf(st.standbys[1].state, sizeof(st.standbys[1].state), "streaming");
+	snprintf(st.standbys[1].sync_state, sizeof(st.standbys[1].sync_state), "async");
+	st.standbys[1].flush_lsn = 200;
+	/* Uncached: no attribute cache file. */
+	pg.attrs = NULL;
+	pgsql_primary_publish(&pg, (PGconn *)&attrs, &st);
+	assert_string_equal(get(HUBHA_ATTR_PROMOTION, SELF, "pgsql"), SCORE_PRIMARY);
+	assert_string_equal(get(HUBHA_ATTR_PROMOTION, "n3", "pgsql"), "1000");
+	assert_string_equal(get(HUBHA_ATTR_PROMOTION, "n2", "pgsql"), "999");
+	assert_string_equal(get(HUBHA_ATTR_TRANSIENT, "n2", "pgsql-status"), "HS:async");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_election_hands_over, setup),
+		cmocka_unit_test_setup(test_election_promotes, setup),
+		cmocka_unit_test_setup(test_election_without_data_refuses, setup),
+		cmocka_unit_test_setup(test_switchover_bad_checkpoint_refuses, setup),
+		cmocka_unit_test_setup(test_switchover_checkpoint_missed, setup),
+		cmocka_unit_test_setup(test_promote_sync_fails_closed, setup),
+		cmocka_unit_test_setup(test_promote_sync_degrade_allowed, setup),
+		cmocka_unit_test_setup(test_promote_sync_sets_and_reloads, setup),
+		cmocka_unit_test_setup(test_promote_sync_reload_fails, setup),
+		cmocka_unit_test_setup(test_promote_sync_in_effect, setup),
+		cmocka_unit_test_setup(test_promote_async_clears, setup),
+		cmocka_unit_test_setup(test_check_clone, setup),
+		cmocka_unit_test_setup(test_primary_ranks, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
