@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <libpq-fe.h>
+
 #include <hubha/attr.h>
 #include <hubha/ocf.h>
 #include <hubha/pg.h>

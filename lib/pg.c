@@ -44,6 +44,33 @@ static void set_err(char *err, size_t len, const char *msg)
 			*p = (p[1] ? ' ' : '\0');
 }
 
+/*
+ * Why a connection failed, from what the server answered rather than from
+ * its message, which is translated: PQping tells "no answer" and "not now"
+ * (SQLSTATE 57P03) from any other refusal.  The ping gets libpq's shortest
+ * connect_timeout so a dead server costs little more than the failed attempt.
+ */
+static int connect_error(PGconn *conn, const char *const *keys, const char *const *vals, int timeout_key)
+{
+	const char *ping_vals[8];
+
+	if (PQconnectionNeedsPassword(conn))
+		return -EACCES;
+	memcpy(ping_vals, vals, sizeof(ping_vals));
+	ping_vals[timeout_key] = "2";
+	switch (PQpingParams(keys, ping_vals, 0)) {
+	case PQPING_NO_RESPONSE:
+		return -ECONNREFUSED;
+	case PQPING_REJECT:
+		return -EAGAIN;
+	case PQPING_NO_ATTEMPT:
+		return -EINVAL;
+	case PQPING_OK:
+	default:
+		return -EACCES;
+	}
+}
+
 int hubha_pg_connect(const struct hubha_pg_target *t, PGconn **ret_conn, char *err, size_t err_len)
 {
 	char port[16], timeout[16], options[64];
@@ -52,7 +79,7 @@ int hubha_pg_connect(const struct hubha_pg_target *t, PGconn **ret_conn, char *e
 	gid_t saved_gid = getegid();
 	unsigned secs;
 	PGconn *conn;
-	int n = 0;
+	int n = 0, timeout_key, cause = 0;
 
 	if (!t || !ret_conn)
 		return -EINVAL;
@@ -74,6 +101,7 @@ int hubha_pg_connect(const struct hubha_pg_target *t, PGconn **ret_conn, char *e
 		keys[n] = "password";
 		vals[n++] = t->password;
 	}
+	timeout_key = n;
 	keys[n] = "connect_timeout", vals[n++] = timeout;
 	keys[n] = "options", vals[n++] = options;
 	keys[n] = NULL, vals[n] = NULL;
@@ -90,6 +118,8 @@ int hubha_pg_connect(const struct hubha_pg_target *t, PGconn **ret_conn, char *e
 		}
 	}
 	conn = PQconnectdbParams(keys, vals, 0);
+	if (conn && PQstatus(conn) != CONNECTION_OK)
+		cause = connect_error(conn, keys, vals, timeout_key);
 	if (t->as_uid && saved_uid != t->as_uid) {
 		/* Failing to become root again would leave the agent half-privileged: stop hard. */
 		if (seteuid(saved_uid) < 0 || setegid(saved_gid) < 0)
@@ -99,15 +129,10 @@ int hubha_pg_connect(const struct hubha_pg_target *t, PGconn **ret_conn, char *e
 		set_err(err, err_len, "out of memory");
 		return -ENOMEM;
 	}
-	if (PQstatus(conn) != CONNECTION_OK) {
-		const char *msg = PQerrorMessage(conn);
-		int r = strstr(msg, "authentication") || strstr(msg, "password") ? -EACCES
-			: strstr(msg, "starting up") || strstr(msg, "shutting down") ? -EAGAIN
-			: -ECONNREFUSED;
-
-		set_err(err, err_len, msg);
+	if (cause < 0) {
+		set_err(err, err_len, PQerrorMessage(conn));
 		PQfinish(conn);
-		return r;
+		return cause;
 	}
 	*ret_conn = conn;
 	return 0;

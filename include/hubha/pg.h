@@ -17,7 +17,8 @@
 extern "C" {
 #endif
 
-typedef struct pg_conn PGconn;
+/* libpq's connection, PGconn in <libpq-fe.h>. */
+struct pg_conn;
 
 struct hubha_pg_target {
 	const char *host;	/* socket directory or host name; NULL: libpq default */
@@ -32,11 +33,20 @@ struct hubha_pg_target {
 
 /*
  * Connect with connect_timeout and statement_timeout derived from timeout_ms.
- * On failure returns -ECONNREFUSED (server not reachable), -EACCES
- * (authentication) or -EIO, with libpq's message in err.
+ * On failure, with libpq's message in err, returns
+ *   -ECONNREFUSED  no server answered;
+ *   -EAGAIN        the server answered that it does not accept connections
+ *                  now (starting up, shutting down, in crash recovery);
+ *   -EACCES        the server answered and refused this connection: a
+ *                  password it wants and was not given or did not accept,
+ *                  pg_hba.conf, an unknown role or database, a connection limit;
+ *   -EINVAL        the target cannot be turned into connection parameters;
+ *   -ENOMEM.
+ * A failed connection is tried once more the way PQping does, which tells
+ * these apart by the server's SQLSTATE rather than by its (translated) message.
  */
-int hubha_pg_connect(const struct hubha_pg_target *target, PGconn **ret_conn, char *err, size_t err_len);
-void hubha_pg_close(PGconn *conn);
+int hubha_pg_connect(const struct hubha_pg_target *target, struct pg_conn **ret_conn, char *err, size_t err_len);
+void hubha_pg_close(struct pg_conn *conn);
 
 /* A WAL position, as pg_lsn; compare as integers. */
 typedef uint64_t hubha_lsn;
@@ -64,7 +74,7 @@ struct hubha_pg_status {
 };
 
 /* Role, timeline, position and replication state in one statement. */
-int hubha_pg_status_get(PGconn *conn, struct hubha_pg_status *ret_status, char *err, size_t err_len);
+int hubha_pg_status_get(struct pg_conn *conn, struct hubha_pg_status *ret_status, char *err, size_t err_len);
 
 /*
  * Where this server's WAL ends, for elections: (timeline, LSN).  On a standby
@@ -72,16 +82,16 @@ int hubha_pg_status_get(PGconn *conn, struct hubha_pg_status *ret_status, char *
  * timeline only catches up with at the next restartpoint.  Lists pg_wal, so
  * it is kept out of the monitor.
  */
-int hubha_pg_location(PGconn *conn, uint32_t *ret_timeline, hubha_lsn *ret_lsn, char *err, size_t err_len);
+int hubha_pg_location(struct pg_conn *conn, uint32_t *ret_timeline, hubha_lsn *ret_lsn, char *err, size_t err_len);
 
 /*
  * Run one statement; with ret_value, the first column of the first row
  * (allocated, free() it; NULL when SQL NULL or no row).
  */
-int hubha_pg_exec(PGconn *conn, const char *sql, char **ret_value, char *err, size_t err_len);
+int hubha_pg_exec(struct pg_conn *conn, const char *sql, char **ret_value, char *err, size_t err_len);
 
 /* Quote a literal or identifier for SQL (allocated, free() it). */
-int hubha_pg_quote_literal(PGconn *conn, const char *text, char **ret_quoted);
+int hubha_pg_quote_literal(struct pg_conn *conn, const char *text, char **ret_quoted);
 
 #ifdef __cplusplus
 }
