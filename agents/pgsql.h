@@ -83,6 +83,8 @@ bool next_node(const char **cursor, char *buf, size_t len);
 bool listed(const char *list, const char *node);
 void sync_names(const struct pgsql *pg, char *buf, size_t len);
 int set_sync_names(PGconn *conn, const char *names);
+/* A hubha_pg_standby_filter (arg: the struct pgsql): the other nodes of node_list. */
+bool listed_standby(const char *application_name, void *pg);
 void primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg_status *st);
 
 /* pgsql_election.c: choosing the primary */

@@ -53,10 +53,8 @@ typedef uint64_t hubha_lsn;
 int hubha_lsn_parse(const char *text, hubha_lsn *ret_lsn);
 void hubha_lsn_format(hubha_lsn lsn, char *buf, size_t len);
 
-#define HUBHA_PG_MAX_STANDBYS 16
-
 struct hubha_pg_standby {
-	char name[64];		/* application_name */
+	char name[64];		/* application_name (PostgreSQL keeps at most 63 bytes) */
 	int pid;		/* the walsender's: a new one means the standby reconnected */
 	char state[24];		/* streaming, catchup, ... */
 	char sync_state[16];	/* sync, async, potential, quorum */
@@ -69,12 +67,22 @@ struct hubha_pg_status {
 	hubha_lsn lsn;		/* primary: current; standby: max(received, replayed) */
 	char receiver[24];	/* standby: wal receiver status ("streaming"), empty when none */
 	char sync_names[256];	/* synchronous_standby_names in effect */
-	unsigned n_standbys;	/* primary: rows of pg_stat_replication */
-	struct hubha_pg_standby standbys[HUBHA_PG_MAX_STANDBYS];
+	unsigned n_standbys;	/* the walsenders the filter kept */
+	struct hubha_pg_standby *standbys;	/* allocated: hubha_pg_status_clear() */
 };
 
-/* Role, timeline, position and replication state in one statement. */
-int hubha_pg_status_get(struct pg_conn *conn, struct hubha_pg_status *ret_status, char *err, size_t err_len);
+/* Whether the status reports the walsender of this application_name. */
+typedef bool hubha_pg_standby_filter(const char *application_name, void *arg);
+
+/*
+ * Role, timeline, position and the walsenders (pg_stat_replication) in one
+ * statement.  Only walsenders keep() accepts are reported (all with keep
+ * NULL), however many there are and whatever their names.
+ */
+int hubha_pg_status_get(struct pg_conn *conn, hubha_pg_standby_filter *keep, void *arg,
+			struct hubha_pg_status *ret_status, char *err, size_t err_len);
+/* Free the standbys of a status hubha_pg_status_get() filled. */
+void hubha_pg_status_clear(struct hubha_pg_status *status);
 
 /*
  * Where this server's WAL ends, for elections: (timeline, LSN).  On a standby

@@ -2,7 +2,8 @@
 # pgsql against real PostgreSQL instances on loopback ports: bad input,
 # probes, a plain instance, async replication with promote, switchover,
 # crash and rewind, sync replication losing no acknowledged commit, a monitor
-# that forks nothing in the steady state, and ocf-tester.  Each instance has
+# that forks nothing in the steady state, a primary's monitor unmoved by
+# replication clients that are not nodes, and ocf-tester.  Each instance has
 # its own port; master_ip=127.0.0.1 with master_port=<the primary's port>
 # stands for the address that follows the primary.
 . "$(dirname "$0")/pgsql-env.sh"
@@ -339,6 +340,59 @@ expect 0 "monitor n8, not streaming" -- mon n8 "${SLOT[@]}"
 attr n8 pgsql-no-promote-reason | grep -q "^Not promoted: this standby was not streaming" &&
 	ok "n8 says why it is not promoted" || not_ok "no reason on n8: '$(attr n8 pgsql-no-promote-reason)'"
 expect 0 "stop n8" -- agent n8 stop "${SLOT[@]}"
+
+# ---------------------------------------------------------------------------
+echo "# 11. replication clients that are not nodes: odd application_names, more walsenders than nodes"
+pg_node n9 "$(free_port)" || setup_failed "n9"
+pg_plain_start n9 || setup_failed "start n9"
+pg_standby n10 "$(free_port)" n9 || setup_failed "n10"
+pg_plain_stop n9 || setup_failed "stop n9"
+# A standby needs at least the primary's max_wal_senders.
+pg_set n9 "max_wal_senders = 30"
+pg_set n10 "max_wal_senders = 30"
+REP_MODE=async NODES="n9 n10" MASTER_PORT=${PORT[n9]}
+expect 0 "start n9" -- agent n9 start
+expect 0 "start n10" -- agent n10 start
+expect 0 "post-start notify n9" -- notify n9 post start start="n9 n10" active="n9 n10" slave="n9 n10"
+expect 0 "post-start notify n10" -- notify n10 post start start="n9 n10" active="n9 n10" slave="n9 n10"
+expect 0 "pre-promote notify n9" -- notify n9 pre promote promote=n9 active="n9 n10" slave="n9 n10"
+expect 0 "pre-promote notify n10" -- notify n10 pre promote promote=n9 active="n9 n10" slave="n9 n10"
+expect 0 "promote n9" -- agent n9 promote
+expect 0 "post-promote notify n9" -- notify n9 post promote promote=n9 active="n9 n10" master=n9 slave=n10
+expect 0 "post-promote notify n10" -- notify n10 post promote promote=n9 active="n9 n10" master=n9 slave=n10
+n10_streams() { mon n9 >/dev/null 2>&1; mon n10 >/dev/null 2>&1; streams_from n10 n9; }
+retry 20 n10_streams && ok "n10 streams from n9" || { not_ok "n10 does not stream from n9 ('$(repl_state n9 n10)')"; show_log n10; }
+# n10 as the primary ranks it; clients that are not nodes must not change that.
+n10_ranked() {
+	check_attr n10 pgsql-status HS:async
+	check_attr n10 pgsql-data-status "STREAMING|ASYNC"
+	[ "$(score n10)" -gt 0 ] && [ "$(score n9)" -gt "$(score n10)" ] &&
+		ok "n10 ranked below the primary n9 ($(attr n10 master-pgsql) < $(attr n9 master-pgsql))" ||
+		not_ok "promotion scores: n9 '$(attr n9 master-pgsql)', n10 '$(attr n10 master-pgsql)'"
+}
+repl_clients n9 odd "my client, v2" "a,b, c d"
+retry 15 _walsenders_are n9 3 && ok "n9 runs n10's walsender and two for clients named with spaces and commas" ||
+	not_ok "n9 has $(walsenders n9) walsenders, not 3: $(cat "$TMPD/clients.odd.out")"
+expect 8 "monitor n9 with clients named 'my client, v2' and 'a,b, c d'" -- mon n9
+n10_ranked
+repl_clients_stop odd
+retry 15 _walsenders_are n9 1 || not_ok "the clients' walsenders are still there: $(walsenders n9)"
+# Walsenders of clients started before n10's, so n10's comes after them.
+expect 0 "stop n10" -- agent n10 stop
+expect 8 "monitor n9 with n10 stopped" -- mon n9
+check_attr n10 pgsql-data-status DISCONNECT
+repl_clients n9 many $(seq -f client%g 1 18)
+retry 15 _walsenders_are n9 18 && ok "n9 runs 18 walsenders for clients" || not_ok "n9 has $(walsenders n9) walsenders, not 18"
+expect 0 "start n10" -- agent n10 start
+expect 0 "post-start notify n9" -- notify n9 post start start=n10 active="n9 n10" master=n9 slave=n10
+expect 0 "post-start notify n10" -- notify n10 post start start=n10 active="n9 n10" master=n9 slave=n10
+retry 20 n10_streams && ok "n10 streams from n9 again, with $(walsenders n9) walsenders on n9" ||
+	{ not_ok "n10 does not stream from n9 ('$(repl_state n9 n10)')"; show_log n10; }
+expect 8 "monitor n9 with 19 walsenders" -- mon n9
+n10_ranked
+repl_clients_stop many
+expect 0 "stop n10" -- agent n10 stop
+expect 0 "stop n9" -- agent n9 stop
 
 # ---------------------------------------------------------------------------
 echo "# 9. ocf-tester with a replication configuration"
