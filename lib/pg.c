@@ -54,6 +54,9 @@ static void set_err(char *err, size_t len, const char *msg)
 			*p = (p[1] ? ' ' : '\0');
 }
 
+/* Connection keywords hubha_pg_connect passes, with the terminating NULL. */
+#define CONNECT_KEYS 8
+
 /*
  * Why a connection failed, from what the server answered rather than from
  * its message, which is translated: PQping tells "no answer" and "not now"
@@ -62,7 +65,7 @@ static void set_err(char *err, size_t len, const char *msg)
  */
 static int connect_error(PGconn *conn, const char *const *keys, const char *const *vals, int timeout_key)
 {
-	const char *ping_vals[8];
+	const char *ping_vals[CONNECT_KEYS];
 
 	if (PQconnectionNeedsPassword(conn))
 		return -EACCES;
@@ -84,7 +87,7 @@ static int connect_error(PGconn *conn, const char *const *keys, const char *cons
 int hubha_pg_connect(const struct hubha_pg_target *t, PGconn **ret_conn, char *err, size_t err_len)
 {
 	char port[16], timeout[16], options[64];
-	const char *keys[8], *vals[8];
+	const char *keys[CONNECT_KEYS], *vals[CONNECT_KEYS];
 	uid_t saved_uid = geteuid();
 	gid_t saved_gid = getegid();
 	unsigned secs;
