@@ -302,7 +302,8 @@ static void explain_unpromotable(struct pgsql *pg)
 
 /*
  * The monitor: pid file, one status query, attributes only on change.
- * ret_status (optional) receives the status when the instance runs.
+ * ret_status (optional) receives the status, less the standbys, when the
+ * instance runs.
  */
 static int pgsql_monitor_status(struct pgsql *pg, bool publish_attrs, struct hubha_pg_status *ret_status)
 {
@@ -319,7 +320,7 @@ static int pgsql_monitor_status(struct pgsql *pg, bool publish_attrs, struct hub
 		hubha_ocf_reason(ctx, "PostgreSQL runs but does not accept connections: %s", err);
 		return HUBHA_OCF_ERR_GENERIC;
 	}
-	r = hubha_pg_status_get(conn, &st, err, sizeof(err));
+	r = hubha_pg_status_get(conn, pgsql_listed_standby, pg, &st, err, sizeof(err));
 	if (r < 0) {
 		hubha_ocf_reason(ctx, "Status query failed: %s", err);
 		hubha_pg_close(conn);
@@ -329,6 +330,7 @@ static int pgsql_monitor_status(struct pgsql *pg, bool publish_attrs, struct hub
 		r = hubha_pg_exec(conn, pg->monitor_sql, NULL, err, sizeof(err));
 		if (r < 0) {
 			hubha_ocf_reason(ctx, "monitor_sql failed: %s", err);
+			hubha_pg_status_clear(&st);
 			hubha_pg_close(conn);
 			return HUBHA_OCF_ERR_GENERIC;
 		}
@@ -359,6 +361,7 @@ static int pgsql_monitor_status(struct pgsql *pg, bool publish_attrs, struct hub
 			pgsql_primary_publish(pg, conn, &st);
 	}
 	hubha_pg_close(conn);
+	hubha_pg_status_clear(&st);
 	if (ret_status)
 		*ret_status = st;
 	return rc;

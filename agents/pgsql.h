@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <libpq-fe.h>
+
 #include <hubha/attr.h>
 #include <hubha/ocf.h>
 #include <hubha/pg.h>
@@ -89,6 +91,8 @@ int pgsql_attr_delete(struct pgsql *pg, enum hubha_attr_kind kind, const char *n
 /* Why a standby ranked with score is not promoted, and how to allow it. */
 void pgsql_no_promote_reason(const struct pgsql *pg, const char *score, char *buf, size_t len);
 void pgsql_attrs_close(struct pgsql *pg);
+/* A hubha_pg_standby_filter (arg: the struct pgsql): the other nodes of node_list. */
+bool pgsql_listed_standby(const char *application_name, void *pg);
 void pgsql_primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg_status *st);
 
 /* pgsql_election.c: choosing the primary */

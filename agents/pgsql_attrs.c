@@ -142,10 +142,23 @@ static void primary_sync_names(struct pgsql *pg, PGconn *conn, const struct hubh
 }
 
 /*
+ * Replication clients that are not nodes (pg_receivewal, a backup, another
+ * cluster) stream under names of their own: they are neither ranked nor
+ * counted as standbys.
+ */
+bool pgsql_listed_standby(const char *application_name, void *arg)
+{
+	const struct pgsql *pg = arg;
+
+	return strcmp(application_name, pg->node) != 0 && pgsql_listed(pg->node_list, application_name);
+}
+
+/*
  * The primary publishes what it alone can see: which standbys stream, in sync
  * or not, and their promotion scores ranked by how much WAL they have.  Each
  * value is versioned by the walsender's pid, so a standby that reconnects is
- * written again even if its cached value looks the same.
+ * written again even if its cached value looks the same.  st->standbys are
+ * the walsenders of other listed nodes only (pgsql_listed_standby).
  */
 void pgsql_primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg_status *st)
 {

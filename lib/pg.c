@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,25 +14,34 @@
 #include <hubha/pg.h>
 
 /*
- * The whole monitor in one statement.  CASE keeps the primary-only functions
- * (which raise errors during recovery) out of a standby's evaluation.  On a
- * primary the timeline is read off the current WAL file name, because the
- * checkpoint's timeline lags right after a promotion.
+ * The whole monitor in one statement: the status columns, then one row per
+ * walsender (a single row with NULLs when there is none), so replication
+ * clients come back as rows, whatever their names.  CASE keeps the
+ * primary-only functions (which raise errors during recovery) out of a
+ * standby's evaluation.  On a primary the timeline is read off the current
+ * WAL file name, because the checkpoint's timeline lags right after a
+ * promotion.  MATERIALIZED evaluates the status once, not once per row.
  */
 static const char status_sql[] =
-	"SELECT pg_is_in_recovery(),"
+	"WITH s AS MATERIALIZED (SELECT pg_is_in_recovery() AS in_recovery,"
 	" CASE WHEN pg_is_in_recovery()"
 	"  THEN greatest((SELECT timeline_id FROM pg_control_checkpoint()),"
 	"                (SELECT received_tli FROM pg_stat_wal_receiver))"
-	"  ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
+	"  ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END AS timeline,"
 	" CASE WHEN pg_is_in_recovery()"
 	"  THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())"
-	"  ELSE pg_current_wal_lsn() END,"
-	" (SELECT status FROM pg_stat_wal_receiver),"
-	" (SELECT string_agg(application_name || ' ' || pid || ' ' || coalesce(state, '-') || ' ' ||"
-	"                    coalesce(sync_state, '-') || ' ' || coalesce(flush_lsn::text, '0/0'), ',')"
-	"  FROM pg_stat_replication),"
-	" current_setting('synchronous_standby_names')";
+	"  ELSE pg_current_wal_lsn() END AS lsn,"
+	" (SELECT status FROM pg_stat_wal_receiver) AS receiver,"
+	" current_setting('synchronous_standby_names') AS sync_names)"
+	" SELECT s.in_recovery, s.timeline, s.lsn, s.receiver, s.sync_names,"
+	"  r.application_name, r.pid, r.state, r.sync_state, r.flush_lsn"
+	" FROM s LEFT JOIN pg_stat_replication r ON true";
+
+enum {
+	COL_IN_RECOVERY, COL_TIMELINE, COL_LSN, COL_RECEIVER, COL_SYNC_NAMES,
+	COL_APP_NAME, COL_PID, COL_STATE, COL_SYNC_STATE, COL_FLUSH_LSN,
+	STATUS_COLUMNS
+};
 
 static void set_err(char *err, size_t len, const char *msg)
 {
@@ -44,15 +54,45 @@ static void set_err(char *err, size_t len, const char *msg)
 			*p = (p[1] ? ' ' : '\0');
 }
 
+/* Connection keywords hubha_pg_connect passes, with the terminating NULL. */
+#define CONNECT_KEYS 8
+
+/*
+ * Why a connection failed, from what the server answered rather than from
+ * its message, which is translated: PQping tells "no answer" and "not now"
+ * (SQLSTATE 57P03) from any other refusal.  The ping gets libpq's shortest
+ * connect_timeout so a dead server costs little more than the failed attempt.
+ */
+static int connect_error(PGconn *conn, const char *const *keys, const char *const *vals, int timeout_key)
+{
+	const char *ping_vals[CONNECT_KEYS];
+
+	if (PQconnectionNeedsPassword(conn))
+		return -EACCES;
+	memcpy(ping_vals, vals, sizeof(ping_vals));
+	ping_vals[timeout_key] = "2";
+	switch (PQpingParams(keys, ping_vals, 0)) {
+	case PQPING_NO_RESPONSE:
+		return -ECONNREFUSED;
+	case PQPING_REJECT:
+		return -EAGAIN;
+	case PQPING_NO_ATTEMPT:
+		return -EINVAL;
+	case PQPING_OK:
+	default:
+		return -EACCES;
+	}
+}
+
 int hubha_pg_connect(const struct hubha_pg_target *t, PGconn **ret_conn, char *err, size_t err_len)
 {
 	char port[16], timeout[16], options[64];
-	const char *keys[8], *vals[8];
+	const char *keys[CONNECT_KEYS], *vals[CONNECT_KEYS];
 	uid_t saved_uid = geteuid();
 	gid_t saved_gid = getegid();
 	unsigned secs;
 	PGconn *conn;
-	int n = 0;
+	int n = 0, timeout_key, cause = 0;
 
 	if (!t || !ret_conn)
 		return -EINVAL;
@@ -74,6 +114,7 @@ int hubha_pg_connect(const struct hubha_pg_target *t, PGconn **ret_conn, char *e
 		keys[n] = "password";
 		vals[n++] = t->password;
 	}
+	timeout_key = n;
 	keys[n] = "connect_timeout", vals[n++] = timeout;
 	keys[n] = "options", vals[n++] = options;
 	keys[n] = NULL, vals[n] = NULL;
@@ -90,6 +131,8 @@ int hubha_pg_connect(const struct hubha_pg_target *t, PGconn **ret_conn, char *e
 		}
 	}
 	conn = PQconnectdbParams(keys, vals, 0);
+	if (conn && PQstatus(conn) != CONNECTION_OK)
+		cause = connect_error(conn, keys, vals, timeout_key);
 	if (t->as_uid && saved_uid != t->as_uid) {
 		/* Failing to become root again would leave the agent half-privileged: stop hard. */
 		if (seteuid(saved_uid) < 0 || setegid(saved_gid) < 0)
@@ -99,15 +142,10 @@ int hubha_pg_connect(const struct hubha_pg_target *t, PGconn **ret_conn, char *e
 		set_err(err, err_len, "out of memory");
 		return -ENOMEM;
 	}
-	if (PQstatus(conn) != CONNECTION_OK) {
-		const char *msg = PQerrorMessage(conn);
-		int r = strstr(msg, "authentication") || strstr(msg, "password") ? -EACCES
-			: strstr(msg, "starting up") || strstr(msg, "shutting down") ? -EAGAIN
-			: -ECONNREFUSED;
-
-		set_err(err, err_len, msg);
+	if (cause < 0) {
+		set_err(err, err_len, PQerrorMessage(conn));
 		PQfinish(conn);
-		return r;
+		return cause;
 	}
 	*ret_conn = conn;
 	return 0;
@@ -147,28 +185,64 @@ static void copy(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
-static int parse_standbys(const char *list, struct hubha_pg_status *st)
+static const char *value_or_empty(const PGresult *res, int row, int col)
 {
-	const char *p = list;
+	return PQgetisnull(res, row, col) ? "" : PQgetvalue(res, row, col);
+}
 
-	while (p && *p && st->n_standbys < HUBHA_PG_MAX_STANDBYS) {
-		struct hubha_pg_standby *s = &st->standbys[st->n_standbys];
-		char lsn[32];
-		int used = 0;
+static int standby_parse(const PGresult *res, int row, struct hubha_pg_standby *ret)
+{
+	struct hubha_pg_standby s;
+	const char *pid = PQgetvalue(res, row, COL_PID);
+	char *end;
+	long v;
 
-		if (sscanf(p, "%63s %d %23s %15s %31[^,]%n", s->name, &s->pid, s->state, s->sync_state, lsn, &used) != 5)
-			return -EPROTO;
-		if (hubha_lsn_parse(lsn, &s->flush_lsn) < 0)
-			s->flush_lsn = 0;
+	memset(&s, 0, sizeof(s));
+	copy(s.name, sizeof(s.name), PQgetvalue(res, row, COL_APP_NAME));
+	errno = 0;
+	v = strtol(pid, &end, 10);
+	if (errno || end == pid || *end || v <= 0 || v > INT_MAX)
+		return -EPROTO;
+	s.pid = (int)v;
+	copy(s.state, sizeof(s.state), value_or_empty(res, row, COL_STATE));
+	copy(s.sync_state, sizeof(s.sync_state), value_or_empty(res, row, COL_SYNC_STATE));
+	/* NULL until the standby reports a position. */
+	if (!PQgetisnull(res, row, COL_FLUSH_LSN) && hubha_lsn_parse(PQgetvalue(res, row, COL_FLUSH_LSN), &s.flush_lsn) < 0)
+		return -EPROTO;
+	*ret = s;
+	return 0;
+}
+
+/* The walsenders the caller keeps; a NULL application_name is the LEFT JOIN's filler. */
+static int standbys_parse(const PGresult *res, hubha_pg_standby_filter *keep, void *arg,
+			  struct hubha_pg_status *st)
+{
+	int rows = PQntuples(res);
+
+	for (int row = 0; row < rows; row++) {
+		const char *name;
+		int r;
+
+		if (PQgetisnull(res, row, COL_APP_NAME))
+			continue;
+		name = PQgetvalue(res, row, COL_APP_NAME);
+		if (keep && !keep(name, arg))
+			continue;
+		if (!st->standbys) {
+			st->standbys = calloc((size_t)rows, sizeof(*st->standbys));
+			if (!st->standbys)
+				return -ENOMEM;
+		}
+		r = standby_parse(res, row, &st->standbys[st->n_standbys]);
+		if (r < 0)
+			return r;
 		st->n_standbys++;
-		p += used;
-		if (*p == ',')
-			p++;
 	}
 	return 0;
 }
 
-int hubha_pg_status_get(PGconn *conn, struct hubha_pg_status *ret_status, char *err, size_t err_len)
+int hubha_pg_status_get(PGconn *conn, hubha_pg_standby_filter *keep, void *arg, struct hubha_pg_status *ret_status,
+			char *err, size_t err_len)
 {
 	struct hubha_pg_status st;
 	PGresult *res;
@@ -177,27 +251,37 @@ int hubha_pg_status_get(PGconn *conn, struct hubha_pg_status *ret_status, char *
 	if (!conn || !ret_status)
 		return -EINVAL;
 	res = PQexec(conn, status_sql);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 6) {
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) < 1 || PQnfields(res) != STATUS_COLUMNS) {
 		set_err(err, err_len, PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(conn));
 		PQclear(res);
 		return PQstatus(conn) == CONNECTION_OK ? -EIO : -ECONNRESET;
 	}
 	memset(&st, 0, sizeof(st));
-	st.in_recovery = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	st.timeline = (uint32_t)strtoul(PQgetvalue(res, 0, 1), NULL, 10);
-	if (!PQgetisnull(res, 0, 2) && hubha_lsn_parse(PQgetvalue(res, 0, 2), &st.lsn) < 0)
+	st.in_recovery = strcmp(PQgetvalue(res, 0, COL_IN_RECOVERY), "t") == 0;
+	st.timeline = (uint32_t)strtoul(PQgetvalue(res, 0, COL_TIMELINE), NULL, 10);
+	if (!PQgetisnull(res, 0, COL_LSN) && hubha_lsn_parse(PQgetvalue(res, 0, COL_LSN), &st.lsn) < 0)
 		r = -EPROTO;
-	copy(st.receiver, sizeof(st.receiver), PQgetisnull(res, 0, 3) ? "" : PQgetvalue(res, 0, 3));
-	if (!r && !PQgetisnull(res, 0, 4))
-		r = parse_standbys(PQgetvalue(res, 0, 4), &st);
-	copy(st.sync_names, sizeof(st.sync_names), PQgetvalue(res, 0, 5));
+	copy(st.receiver, sizeof(st.receiver), value_or_empty(res, 0, COL_RECEIVER));
+	copy(st.sync_names, sizeof(st.sync_names), PQgetvalue(res, 0, COL_SYNC_NAMES));
+	if (!r)
+		r = standbys_parse(res, keep, arg, &st);
 	PQclear(res);
 	if (r < 0) {
-		set_err(err, err_len, "unexpected answer to the status query");
+		hubha_pg_status_clear(&st);
+		set_err(err, err_len, r == -ENOMEM ? "out of memory" : "unexpected answer to the status query");
 		return r;
 	}
 	*ret_status = st;
 	return 0;
+}
+
+void hubha_pg_status_clear(struct hubha_pg_status *status)
+{
+	if (!status)
+		return;
+	free(status->standbys);
+	status->standbys = NULL;
+	status->n_standbys = 0;
 }
 
 static const char location_sql[] =

@@ -17,7 +17,8 @@
 extern "C" {
 #endif
 
-typedef struct pg_conn PGconn;
+/* libpq's connection, PGconn in <libpq-fe.h>. */
+struct pg_conn;
 
 struct hubha_pg_target {
 	const char *host;	/* socket directory or host name; NULL: libpq default */
@@ -32,21 +33,28 @@ struct hubha_pg_target {
 
 /*
  * Connect with connect_timeout and statement_timeout derived from timeout_ms.
- * On failure returns -ECONNREFUSED (server not reachable), -EACCES
- * (authentication) or -EIO, with libpq's message in err.
+ * On failure, with libpq's message in err, returns
+ *   -ECONNREFUSED  no server answered;
+ *   -EAGAIN        the server answered that it does not accept connections
+ *                  now (starting up, shutting down, in crash recovery);
+ *   -EACCES        the server answered and refused this connection: a
+ *                  password it wants and was not given or did not accept,
+ *                  pg_hba.conf, an unknown role or database, a connection limit;
+ *   -EINVAL        the target cannot be turned into connection parameters;
+ *   -ENOMEM.
+ * A failed connection is tried once more the way PQping does, which tells
+ * these apart by the server's SQLSTATE rather than by its (translated) message.
  */
-int hubha_pg_connect(const struct hubha_pg_target *target, PGconn **ret_conn, char *err, size_t err_len);
-void hubha_pg_close(PGconn *conn);
+int hubha_pg_connect(const struct hubha_pg_target *target, struct pg_conn **ret_conn, char *err, size_t err_len);
+void hubha_pg_close(struct pg_conn *conn);
 
 /* A WAL position, as pg_lsn; compare as integers. */
 typedef uint64_t hubha_lsn;
 int hubha_lsn_parse(const char *text, hubha_lsn *ret_lsn);
 void hubha_lsn_format(hubha_lsn lsn, char *buf, size_t len);
 
-#define HUBHA_PG_MAX_STANDBYS 16
-
 struct hubha_pg_standby {
-	char name[64];		/* application_name */
+	char name[64];		/* application_name (PostgreSQL keeps at most 63 bytes) */
 	int pid;		/* the walsender's: a new one means the standby reconnected */
 	char state[24];		/* streaming, catchup, ... */
 	char sync_state[16];	/* sync, async, potential, quorum */
@@ -59,12 +67,22 @@ struct hubha_pg_status {
 	hubha_lsn lsn;		/* primary: current; standby: max(received, replayed) */
 	char receiver[24];	/* standby: wal receiver status ("streaming"), empty when none */
 	char sync_names[256];	/* synchronous_standby_names in effect */
-	unsigned n_standbys;	/* primary: rows of pg_stat_replication */
-	struct hubha_pg_standby standbys[HUBHA_PG_MAX_STANDBYS];
+	unsigned n_standbys;	/* the walsenders the filter kept */
+	struct hubha_pg_standby *standbys;	/* allocated: hubha_pg_status_clear() */
 };
 
-/* Role, timeline, position and replication state in one statement. */
-int hubha_pg_status_get(PGconn *conn, struct hubha_pg_status *ret_status, char *err, size_t err_len);
+/* Whether the status reports the walsender of this application_name. */
+typedef bool hubha_pg_standby_filter(const char *application_name, void *arg);
+
+/*
+ * Role, timeline, position and the walsenders (pg_stat_replication) in one
+ * statement.  Only walsenders keep() accepts are reported (all with keep
+ * NULL), however many there are and whatever their names.
+ */
+int hubha_pg_status_get(struct pg_conn *conn, hubha_pg_standby_filter *keep, void *arg,
+			struct hubha_pg_status *ret_status, char *err, size_t err_len);
+/* Free the standbys of a status hubha_pg_status_get() filled. */
+void hubha_pg_status_clear(struct hubha_pg_status *status);
 
 /*
  * Where this server's WAL ends, for elections: (timeline, LSN).  On a standby
@@ -72,16 +90,16 @@ int hubha_pg_status_get(PGconn *conn, struct hubha_pg_status *ret_status, char *
  * timeline only catches up with at the next restartpoint.  Lists pg_wal, so
  * it is kept out of the monitor.
  */
-int hubha_pg_location(PGconn *conn, uint32_t *ret_timeline, hubha_lsn *ret_lsn, char *err, size_t err_len);
+int hubha_pg_location(struct pg_conn *conn, uint32_t *ret_timeline, hubha_lsn *ret_lsn, char *err, size_t err_len);
 
 /*
  * Run one statement; with ret_value, the first column of the first row
  * (allocated, free() it; NULL when SQL NULL or no row).
  */
-int hubha_pg_exec(PGconn *conn, const char *sql, char **ret_value, char *err, size_t err_len);
+int hubha_pg_exec(struct pg_conn *conn, const char *sql, char **ret_value, char *err, size_t err_len);
 
 /* Quote a literal or identifier for SQL (allocated, free() it). */
-int hubha_pg_quote_literal(PGconn *conn, const char *text, char **ret_quoted);
+int hubha_pg_quote_literal(struct pg_conn *conn, const char *text, char **ret_quoted);
 
 #ifdef __cplusplus
 }

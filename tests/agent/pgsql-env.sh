@@ -177,6 +177,9 @@ pg_standby() {
 	_node_conf "$1" "$2"
 }
 
+# pg_set NAME "SETTING = VALUE": a setting for NAME's next start (last one wins).
+pg_set() { echo "$2" >>"$TMPD/$1/data/postgresql.conf"; }
+
 # Start/stop NAME directly with pg_ctl (setup only, not the agent).
 pg_plain_start() { as_pg "$PGBIN/pg_ctl" -D "$TMPD/$1/data" -l "$TMPD/$1/plain.log" -w -t 60 start >/dev/null; }
 pg_plain_stop() { as_pg "$PGBIN/pg_ctl" -D "$TMPD/$1/data" -m fast -w -t 60 stop >/dev/null; }
@@ -191,6 +194,32 @@ sql_err() { tr '\n' ' ' <"$TMPD/sql.err"; }
 # repl_state PRIMARY STANDBY: "state sync_state" of STANDBY in PRIMARY's pg_stat_replication.
 repl_state() { sql "$1" "select state || ' ' || sync_state from pg_stat_replication where application_name = '$2'"; }
 streams_from() { [ "$(repl_state "$2" "$1" | cut -d' ' -f1)" = streaming ]; }
+
+# repl_clients NAME GROUP APPNAME...: one physical replication connection to
+# NAME (a walsender there) per application_name, each an idle psql reading a
+# fifo it opened read-write itself, so its input never ends and no other
+# process holds the fifo; repl_clients_stop GROUP kills them.
+declare -A _client_pids
+repl_clients() {
+	local n=$1 g=$2 name
+	shift 2
+	mkfifo "$TMPD/clients.$g"
+	for name in "$@"; do
+		"$PGBIN/psql" -X -q "host=127.0.0.1 port=${PORT[$n]} user=postgres replication=true application_name='$name'" \
+			<>"$TMPD/clients.$g" >>"$TMPD/clients.$g.out" 2>&1 &
+		track_pid $!
+		_client_pids[$g]="${_client_pids[$g]} $!"
+	done
+}
+repl_clients_stop() {
+	local pid
+	for pid in ${_client_pids[$1]}; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; untrack_pid "$pid"; done
+	_client_pids[$1]=""
+	rm -f "$TMPD/clients.$1"
+}
+# walsenders NAME: how many walsenders NAME runs.
+walsenders() { sql "$1" "select count(*) from pg_stat_replication"; }
+_walsenders_are() { [ "$(walsenders "$1")" = "$2" ]; }
 
 # Node attributes as the fakes stored them.
 attr() { cat "$HUBHA_TEST_ATTRS/$1/$2" 2>/dev/null; }

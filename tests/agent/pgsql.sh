@@ -2,8 +2,9 @@
 # pgsql against real PostgreSQL instances on loopback ports: bad input,
 # probes, a plain instance, async replication with promote, switchover,
 # crash and rewind, sync replication losing no acknowledged commit, a monitor
-# that forks nothing in the steady state, the election's refusals, and
-# ocf-tester.  Each instance has its own port; master_ip=127.0.0.1 with
+# that forks nothing in the steady state, the election's refusals, a primary's
+# monitor unmoved by replication clients that are not nodes, and ocf-tester.
+# Each instance has its own port; master_ip=127.0.0.1 with
 # master_port=<the primary's port> stands for the address that follows the
 # primary.
 . "$(dirname "$0")/pgsql-env.sh"
@@ -480,6 +481,59 @@ expect 0 "stop n10" -- agent n10 stop
 expect 0 "stop n11" -- agent n11 stop
 
 # ---------------------------------------------------------------------------
+echo "# 12. replication clients that are not nodes: odd application_names, more walsenders than nodes"
+pg_node n12 "$(free_port)" || setup_failed "n12"
+pg_plain_start n12 || setup_failed "start n12"
+pg_standby n13 "$(free_port)" n12 || setup_failed "n13"
+pg_plain_stop n12 || setup_failed "stop n12"
+# A standby needs at least the primary's max_wal_senders.
+pg_set n12 "max_wal_senders = 30"
+pg_set n13 "max_wal_senders = 30"
+REP_MODE=async NODES="n12 n13" MASTER_PORT=${PORT[n12]}
+expect 0 "start n12" -- agent n12 start
+expect 0 "start n13" -- agent n13 start
+expect 0 "post-start notify n12" -- notify n12 post start start="n12 n13" active="n12 n13" slave="n12 n13"
+expect 0 "post-start notify n13" -- notify n13 post start start="n12 n13" active="n12 n13" slave="n12 n13"
+expect 0 "pre-promote notify n12" -- notify n12 pre promote promote=n12 active="n12 n13" slave="n12 n13"
+expect 0 "pre-promote notify n13" -- notify n13 pre promote promote=n12 active="n12 n13" slave="n12 n13"
+expect 0 "promote n12" -- agent n12 promote
+expect 0 "post-promote notify n12" -- notify n12 post promote promote=n12 active="n12 n13" master=n12 slave=n13
+expect 0 "post-promote notify n13" -- notify n13 post promote promote=n12 active="n12 n13" master=n12 slave=n13
+n10_streams() { mon n12 >/dev/null 2>&1; mon n13 >/dev/null 2>&1; streams_from n13 n12; }
+retry 20 n10_streams && ok "n13 streams from n12" || { not_ok "n13 does not stream from n12 ('$(repl_state n12 n13)')"; show_log n13; }
+# n13 as the primary ranks it; clients that are not nodes must not change that.
+n10_ranked() {
+	check_attr n13 pgsql-status HS:async
+	check_attr n13 pgsql-data-status "STREAMING|ASYNC"
+	[ "$(score n13)" -gt 0 ] && [ "$(score n12)" -gt "$(score n13)" ] &&
+		ok "n13 ranked below the primary n12 ($(attr n13 master-pgsql) < $(attr n12 master-pgsql))" ||
+		not_ok "promotion scores: n12 '$(attr n12 master-pgsql)', n13 '$(attr n13 master-pgsql)'"
+}
+repl_clients n12 odd "my client, v2" "a,b, c d"
+retry 15 _walsenders_are n12 3 && ok "n12 runs n13's walsender and two for clients named with spaces and commas" ||
+	not_ok "n12 has $(walsenders n12) walsenders, not 3: $(cat "$TMPD/clients.odd.out")"
+expect 8 "monitor n12 with clients named 'my client, v2' and 'a,b, c d'" -- mon n12
+n10_ranked
+repl_clients_stop odd
+retry 15 _walsenders_are n12 1 || not_ok "the clients' walsenders are still there: $(walsenders n12)"
+# Walsenders of clients started before n13's, so n13's comes after them.
+expect 0 "stop n13" -- agent n13 stop
+expect 8 "monitor n12 with n13 stopped" -- mon n12
+check_attr n13 pgsql-data-status DISCONNECT
+repl_clients n12 many $(seq -f client%g 1 18)
+retry 15 _walsenders_are n12 18 && ok "n12 runs 18 walsenders for clients" || not_ok "n12 has $(walsenders n12) walsenders, not 18"
+expect 0 "start n13" -- agent n13 start
+expect 0 "post-start notify n12" -- notify n12 post start start=n13 active="n12 n13" master=n12 slave=n13
+expect 0 "post-start notify n13" -- notify n13 post start start=n13 active="n12 n13" master=n12 slave=n13
+retry 20 n10_streams && ok "n13 streams from n12 again, with $(walsenders n12) walsenders on n12" ||
+	{ not_ok "n13 does not stream from n12 ('$(repl_state n12 n13)')"; show_log n13; }
+expect 8 "monitor n12 with 19 walsenders" -- mon n12
+n10_ranked
+repl_clients_stop many
+expect 0 "stop n13" -- agent n13 stop
+expect 0 "stop n12" -- agent n12 stop
+
+# ---------------------------------------------------------------------------
 echo "# 9. ocf-tester with a replication configuration"
 pg_node n5 "$(free_port)" || setup_failed "n5"
 # ocf-tester runs no notifications; with notify=true Pacemaker runs a
@@ -510,7 +564,7 @@ fi
 postmaster_pid n5 >/dev/null && not_ok "ocf-tester left n5 running" || ok "nothing left running after ocf-tester"
 
 # ---------------------------------------------------------------------------
-echo "# 11. links the database user plants in pgdata never lead root outside it"
+echo "# 13. links the database user plants in pgdata never lead root outside it"
 # n0 (stopped since case 3) starts as a standby of a primary that is not there.
 REP_MODE=async NODES="n0" MASTER_PORT=$(free_port)
 D=$TMPD/n0/data

@@ -357,7 +357,8 @@ static void test_check_clone(void **state)
 
 static void test_primary_ranks(void **state)
 {
-	struct hubha_pg_status st = { .timeline = 1, .n_standbys = 2 };
+	struct hubha_pg_standby standbys[2] = { 0 };
+	struct hubha_pg_status st = { .timeline = 1, .n_standbys = 2, .standbys = standbys };
 
 	(void)state;
 	snprintf(st.standbys[0].name, sizeof(st.standbys[0].name), "n2");
