@@ -3,6 +3,7 @@
  * OCF resource agent's into man7, a fence agent's (FenceAgentAPI) into man8.
  * Usage: ra2man PROVIDER
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -11,8 +11,11 @@ scripts/deps.sh
 autoreconf -fi >/dev/null
 mkdir -p "$build"
 cd "$build"
-[ -f Makefile ] || "$src/configure" --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
-	--with-ocf-root=/usr/lib/ocf "$@" >/dev/null
+# Options given now apply also to a tree configured before.
+if [ ! -f Makefile ] || [ $# -gt 0 ]; then
+	"$src/configure" --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
+		--with-ocf-root=/usr/lib/ocf "$@" >/dev/null
+fi
 make -j"$(nproc)"
 make install >/dev/null
 ldconfig

@@ -14,7 +14,7 @@ autoreconf -fi >/dev/null
 rm -rf "$out"; mkdir -p "$out"
 
 step() { echo; echo "=== $* ==="; }
-configure() { "$src/configure" --prefix=/usr --with-ocf-root=/usr/lib/ocf "$@" >/dev/null; }
+configure() { "$src/configure" --prefix=/usr --with-ocf-root=/usr/lib/ocf --enable-werror "$@" >/dev/null; }
 show_logs() { find . -name '*.log' -path '*tests*' -newer "$out/.start" -exec sh -c 'echo "--- $1"; cat "$1"' _ {} \; ; }
 touch "$out/.start"
 
@@ -47,6 +47,10 @@ configure CC=gcc --enable-sanitizers
 make -j"$(nproc)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	make -C tests/unit check || { show_logs; exit 1; }
+
+step "fuzz"
+# libFuzzer (clang) over the parsers of outside input, FUZZ_SECONDS each.
+FUZZ_BUILD="$out/fuzz" "$src/tests/fuzz/run.sh" --enable-werror
 
 step "distcheck"
 cd "$out/gcc"

@@ -58,7 +58,12 @@ capture_start() {
 
 capture_stop() { sleep "${1:-0.3}"; kill "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null; }
 
+# AGENT_WRAPPER (valgrind, say) exits 99 when it found errors: count those
+# through a file, since agents also run in subshells.
+wrapped_rc() { [ "$1" != 99 ] || echo "$2" >>"$TMPD/wrapper-errors"; return "$1"; }
+
 finish() {
+	[ ! -s "$TMPD/wrapper-errors" ] || not_ok "AGENT_WRAPPER found errors in: $(tr '\n' ',' <"$TMPD/wrapper-errors")"
 	echo "$passes passed, $failures failed"
 	[ "$failures" = 0 ]
 }

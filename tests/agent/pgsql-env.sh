@@ -255,8 +255,10 @@ fi
 # agent NODE ACTION [VAR=VALUE...]: the agent for NODE's instance, with a
 # clean environment as a promotable clone gets it; VAR=VALUE override.
 agent() {
-	local n=$1 action=$2
+	local n=$1 action=$2 wrap=()
 	shift 2
+	# A traced run is not wrapped: the trace would count the wrapper's processes.
+	[ -n "${AGENT_WRAPPER:-}" ] && [ ${#AGENT_PRE[@]} = 0 ] && wrap=("$top_builddir/libtool" --mode=execute $AGENT_WRAPPER)
 	own_run "$n" env -i PATH="$FAKEDIR:/usr/sbin:/usr/bin:/sbin:/bin" HUBHA_TEST_ATTRS="$HUBHA_TEST_ATTRS" \
 		OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=pgsql OCF_RESKEY_CRM_meta_on_node="$n" \
 		OCF_RESKEY_CRM_meta_timeout=60000 OCF_RESKEY_CRM_meta_interval=0 \
@@ -268,7 +270,8 @@ agent() {
 		OCF_RESKEY_logfile="$TMPD/$n/postgres.log" OCF_RESKEY_rep_mode="$REP_MODE" \
 		OCF_RESKEY_node_list="$NODES" OCF_RESKEY_master_ip=127.0.0.1 OCF_RESKEY_master_port="$MASTER_PORT" \
 		OCF_RESKEY_repuser=postgres \
-		"$@" "${AGENT_PRE[@]}" "${AGENT_BIN:-$PGSQL}" "$action"
+		"$@" "${AGENT_PRE[@]}" "${wrap[@]}" "${AGENT_BIN:-$PGSQL}" "$action"
+	wrapped_rc $? "$n $action"
 }
 
 # A recurring monitor (probes are agent NODE monitor).
@@ -373,7 +376,12 @@ attrd_start() {
 
 show_log() { echo "# last lines of $1's server log:"; tail -n "${2:-15}" "$TMPD/$1/postgres.log" 2>/dev/null | sed 's/^/#   /'; }
 
+# AGENT_WRAPPER (valgrind, say) exits 99 when it found errors: count those
+# through a file, since agents also run in subshells.
+wrapped_rc() { [ "$1" != 99 ] || echo "$2" >>"$TMPD/wrapper-errors"; return "$1"; }
+
 finish() {
+	[ ! -s "$TMPD/wrapper-errors" ] || not_ok "AGENT_WRAPPER found errors in: $(tr '\n' ',' <"$TMPD/wrapper-errors")"
 	echo "$passes passed, $failures failed"
 	[ "$failures" = 0 ]
 }

@@ -19,7 +19,9 @@ V6=fd00:213:50::100
 agent() {
 	ns=$1 action=$2; shift 2
 	ip netns exec "$ns" env -i PATH="$PATH" OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=test-vip-$$ \
-		OCF_RESKEY_arp_bg=false OCF_RESKEY_arp_interval=50 "$@" "$VIP" "$action"
+		OCF_RESKEY_arp_bg=false OCF_RESKEY_arp_interval=50 "$@" \
+		${AGENT_WRAPPER:+"$top_builddir/libtool" --mode=execute $AGENT_WRAPPER} "$VIP" "$action"
+	wrapped_rc $? "$action"
 }
 has_addr() { ip -n "$1" -o addr show | grep -q " $2/"; }
 # Live vip processes in NS (after start returns, only a background announcer).
