@@ -12,7 +12,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *out = fuzz_string(data, size);
-	struct controldata cd, before;
+	struct pgsql_controldata cd, before;
 	int r;
 
 	memset(&cd, 0x5a, sizeof(cd));
