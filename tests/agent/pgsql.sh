@@ -78,6 +78,82 @@ expect 7 "monitor after stop" -- mon n0
 expect 7 "probe after stop" -- agent n0 monitor
 
 # ---------------------------------------------------------------------------
+echo "# 3b. a stale postmaster.pid: nothing but this instance's postmaster is reported or signalled"
+pg_plain_start n1 || setup_failed "start n1"
+n1pid=$(postmaster_pid n1)
+n1kid=$(pgrep -P "$n1pid" | head -n1)
+mkdir -p "$TMPD/bin"
+cp /bin/sleep "$TMPD/bin/postgres"
+"$TMPD/bin/postgres" 300 &
+fake=$!
+track_pid "$fake"
+(cd "$TMPD/n0/data" && exec -a postgres sleep 300) &
+fake_in_pgdata=$!
+track_pid "$fake_in_pgdata"
+for victim in "$n1pid:another instance's postmaster" "$n1kid:a backend of another instance" \
+	"$fake:a process named postgres" "$fake_in_pgdata:a process in pgdata with argv[0] postgres"; do
+	pid=${victim%%:*} what=${victim#*:}
+	stale_pidfile n0 "$pid"
+	expect 7 "probe, postmaster.pid names $what" -- agent n0 monitor
+	expect 7 "monitor, postmaster.pid names $what" -- mon n0
+	expect 0 "stop, postmaster.pid names $what" -- agent n0 stop
+	kill -0 "$pid" 2>/dev/null && ok "  $what was not signalled" || not_ok "  $what is gone"
+done
+sql n1 "select 1" >/dev/null && ok "n1 still serves" || not_ok "n1 no longer serves: $(sql_err)"
+# A process of pgdba's named postgres that works in pgdata but is not pgctl's postgres:
+# it may be a server of this directory from another installation; the agent cannot decide.
+cp /bin/sleep "$TMPD/n0/postgres"
+(cd "$TMPD/n0/data" && exec setpriv --reuid=postgres --regid=postgres --init-groups "$TMPD/n0/postgres" 300) &
+twin=$!
+track_pid "$twin"
+stale_pidfile n0 "$twin"
+expect 1 "monitor, postmaster.pid names a foreign postgres in pgdata" -- mon n0
+one_reason
+expect 1 "stop refuses to signal a foreign postgres in pgdata" -- agent n0 stop
+one_reason
+kill -0 "$twin" 2>/dev/null && ok "  it was not signalled" || not_ok "  it is gone"
+kill "$twin" "$fake" "$fake_in_pgdata" 2>/dev/null
+wait "$twin" "$fake" "$fake_in_pgdata" 2>/dev/null
+untrack_pid "$twin"; untrack_pid "$fake"; untrack_pid "$fake_in_pgdata"
+if postmaster_pid n1 >/dev/null; then pg_plain_stop n1 || setup_failed "stop n1"; fi
+
+echo "# 3c. pg_ctl's failure in the reason; the postmaster inherits no fd and no secret"
+rm -f "$TMPD/n0/data/postmaster.pid"
+expect 1 "start, start_opt sets an unknown parameter" -- agent n0 start OCF_RESKEY_start_opt="-c hubha_no_such=1"
+last_reason | grep -qF 'unrecognized configuration parameter "hubha_no_such"' && ok "  the reason has postgres's message" ||
+	not_ok "  the reason lacks postgres's message: $(last_reason)"
+expect 1 "start, the same with logfile=/dev/null" -- agent n0 start OCF_RESKEY_start_opt="-c hubha_no_such=1" \
+	OCF_RESKEY_logfile=/dev/null
+last_reason | grep -q 'pg_ctl: could not start server' && ok "  the reason has pg_ctl's message" ||
+	not_ok "  the reason lacks pg_ctl's message: $(last_reason)"
+last_reason | grep -q 'logfile=/dev/null' && not_ok "  the reason points to logfile=/dev/null" ||
+	ok "  the reason does not point to /dev/null"
+# A stale pid file makes the agent log before pg_ctl runs, so HA_LOGFILE is open by then.
+"$TMPD/bin/postgres" 300 &
+fake=$!
+track_pid "$fake"
+stale_pidfile n0 "$fake"
+: >"$TMPD/ha.log"
+expect 0 "start with HA_LOGFILE and monitor_password set" -- agent n0 start HA_LOGFILE="$TMPD/ha.log" \
+	OCF_RESKEY_monitor_password=hubha-secret-pw
+[ -s "$TMPD/ha.log" ] && ok "  the agent logged to HA_LOGFILE before starting" || not_ok "  nothing in HA_LOGFILE"
+child_hygiene n0 "$TMPD/ha.log" hubha-secret-pw
+kill "$fake" 2>/dev/null
+wait "$fake" 2>/dev/null
+untrack_pid "$fake"
+# A postmaster deaf to pg_ctl: the stop ends with SIGKILL, and only that postmaster gets it.
+pid=$(postmaster_pid n0)
+kill -STOP "$pid"
+expect 0 "stop, the postmaster is stopped (SIGSTOP)" -- agent n0 stop OCF_RESKEY_stop_escalate=1 \
+	OCF_RESKEY_CRM_meta_timeout=10000
+grep -q "killing postmaster $pid" "$TMPD/err" && ok "  after fast and immediate shutdown, SIGKILL" ||
+	not_ok "  no SIGKILL logged"
+# Gone, or a zombie its new parent has not reaped yet.
+state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -c1)
+case $state in '' | Z | X) ok "  it is gone" ;; *) not_ok "  postmaster $pid still there ($state)"; kill -CONT "$pid" ;; esac
+expect 0 "stop again" -- agent n0 stop
+
+# ---------------------------------------------------------------------------
 echo "# 4. async replication: n1, n2 start as standbys, n1 is promoted"
 REP_MODE=async NODES="n1 n2" MASTER_PORT=${PORT[n1]}
 attrd_start
@@ -242,7 +318,11 @@ st=$(mon $OLD >/dev/null 2>&1; echo $?)
 [ "$st" != 0 ] && [ "$st" != 8 ] && ok "$OLD is not running after the refused start (monitor rc $st)" ||
 	not_ok "$OLD runs after the refused start (monitor rc $st)"
 expect 0 "stop $OLD after the failed start" -- agent $OLD stop
-expect 0 "start $OLD with auto_rewind=true" -- agent $OLD start OCF_RESKEY_auto_rewind=true
+expect 0 "start $OLD with auto_rewind=true" -- agent $OLD start OCF_RESKEY_auto_rewind=true \
+	HA_LOGFILE="$TMPD/ha-rewind.log" OCF_RESKEY_monitor_password=hubha-secret-pw
+grep -q "rewinding" "$TMPD/ha-rewind.log" && ok "  the rewind was logged to HA_LOGFILE before the start" ||
+	not_ok "  no rewind message in HA_LOGFILE"
+child_hygiene $OLD "$TMPD/ha-rewind.log" hubha-secret-pw
 expect 0 "post-start notify $NEW" -- notify $NEW post start start=$OLD active="n1 n2" master=$NEW slave=$OLD
 expect 0 "post-start notify $OLD" -- notify $OLD post start start=$OLD active="n1 n2" master=$NEW slave=$OLD
 expect 0 "monitor $OLD: standby" -- mon $OLD OCF_RESKEY_auto_rewind=true
