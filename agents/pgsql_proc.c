@@ -144,9 +144,12 @@ static int identify(const struct pgsql *pg, int procfd, const struct stat *pgdat
 		return 0;
 	}
 	r = exe_at(procfd, "exe", link, sizeof(link));
+	/* Only a process that is exiting has no executable left (kernel threads were not pgdba's). */
+	if (r == -ESRCH || r == -ENOENT)
+		return 0;
 	if (r < 0) {
 		snprintf(why, len, "cannot read its executable: %s", strerror(-r));
-		return r == -ESRCH ? 0 : r;
+		return r;
 	}
 	server_exe(pg, exe, sizeof(exe));
 	if (!pgsql_exe_is(link, exe)) {
@@ -254,7 +257,12 @@ int pgsql_postmaster_kill(const struct pgsql *pg, int sig, char *err, size_t err
 	if (r <= 0)
 		return r;
 	/* Through the /proc directory the signal reaches the process checked, even if its pid was reused since. */
+#ifdef SYS_pidfd_send_signal
 	r = (int)syscall(SYS_pidfd_send_signal, procfd, sig, NULL, 0);
+#else
+	r = -1;
+	errno = ENOSYS;
+#endif
 	if (r < 0 && errno == ENOSYS)
 		r = kill(pid, sig);
 	r = r < 0 && errno != ESRCH ? -errno : 0;

@@ -342,6 +342,13 @@ attrd_start() {
 	track_pid "$ATTRD_PID"
 }
 
+# alive PID: PID runs (a zombie its new parent has not reaped yet does not).
+alive() {
+	local state
+	state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	case $state in '' | Z | X) return 1 ;; esac
+}
+
 # stale_pidfile NAME PID: NAME's postmaster.pid as a crash leaves it, naming PID.
 stale_pidfile() {
 	printf '%s\n%s\n%s\n%s\n%s\n127.0.0.1\n  %s %s\nready   \n' "$2" "$TMPD/$1/data" "$(date +%s)" \

@@ -148,10 +148,24 @@ expect 0 "stop, the postmaster is stopped (SIGSTOP)" -- agent n0 stop OCF_RESKEY
 	OCF_RESKEY_CRM_meta_timeout=10000
 grep -q "killing postmaster $pid" "$TMPD/err" && ok "  after fast and immediate shutdown, SIGKILL" ||
 	not_ok "  no SIGKILL logged"
-# Gone, or a zombie its new parent has not reaped yet.
-state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -c1)
-case $state in '' | Z | X) ok "  it is gone" ;; *) not_ok "  postmaster $pid still there ($state)"; kill -CONT "$pid" ;; esac
+if alive "$pid"; then not_ok "  postmaster $pid still there"; kill -CONT "$pid"; else ok "  it is gone"; fi
 expect 0 "stop again" -- agent n0 stop
+# A package upgrade replaces postgres under a running server: it is still this instance's.
+up="$TMPD/upgrade/usr/lib/postgresql/15"
+mkdir -p "$up" "$TMPD/upgrade/usr/share"
+cp -a "$PGBIN" "$up/bin"
+ln -s "$(dirname "$PGBIN")/lib" "$up/lib"
+ln -s /usr/share/postgresql "$TMPD/upgrade/usr/share/postgresql"
+rm -f "$TMPD/n0/data/postmaster.pid"
+UP=(OCF_RESKEY_pgctl="$up/bin/pg_ctl")
+expect 0 "start from a copy of the binaries" -- agent n0 start "${UP[@]}"
+cp "$up/bin/postgres" "$up/bin/postgres.new" && mv "$up/bin/postgres.new" "$up/bin/postgres"
+pid=$(sed -n 1p "$TMPD/n0/data/postmaster.pid")
+readlink "/proc/$pid/exe" | grep -q ' (deleted)$' && ok "  postgres was replaced under the postmaster" ||
+	not_ok "  postgres was not replaced: $(readlink "/proc/$pid/exe")"
+expect 0 "monitor after the upgrade" -- mon n0 "${UP[@]}"
+expect 0 "stop after the upgrade" -- agent n0 stop "${UP[@]}"
+alive "$pid" && not_ok "  postmaster $pid still runs" || ok "  the postmaster stopped"
 
 # ---------------------------------------------------------------------------
 echo "# 4. async replication: n1, n2 start as standbys, n1 is promoted"
