@@ -7,6 +7,7 @@
  * round trip and no process, node attributes being written only on change.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <pwd.h>
 #include <signal.h>
@@ -21,7 +22,17 @@
 #include <hubha/log.h>
 
 #include "pgsql.h"
+#include "pgsql_proc_text.h"
 
+
+/* How often a wait for the instance looks again. */
+#define WAIT_POLL_MS 200
+#define STOP_POLL_MS 100
+/* At most, of a stop's time: the immediate shutdown, and the wait after a SIGKILL. */
+#define IMMEDIATE_MS 10000
+#define KILL_WAIT_MS 5000
+/* Left to an action after its stop: the STOP attribute, the restart of a demote. */
+#define STOP_RESERVE_MS 2000
 
 static const char *const rep_modes[] = { "none", "async", "sync", NULL };
 
@@ -158,6 +169,7 @@ static int pgsql_load(struct hubha_ocf_ctx *ctx, struct pgsql *pg, char *configb
 
 	memset(pg, 0, sizeof(*pg));
 	pg->ctx = ctx;
+	pg->deadline = hubha_deadline_in(ctx->timeout_ms);
 	pg->pgctl = str(ctx, "pgctl");
 	pg->pgdata = str(ctx, "pgdata");
 	pg->pgdba = str(ctx, "pgdba");
@@ -183,7 +195,6 @@ static int pgsql_load(struct hubha_ocf_ctx *ctx, struct pgsql *pg, char *configb
 	pg->archive_cleanup_command = str(ctx, "archive_cleanup_command");
 	pg->recovery_end_command = str(ctx, "recovery_end_command");
 	pg->slot_name = str(ctx, "replication_slot_name");
-	pg->tmpdir = str(ctx, "tmpdir");
 	pg->port = hubha_ocf_params_int(p, "pgport");
 	pg->master_port = hubha_ocf_params_int(p, "master_port");
 	if (!pg->master_port)
@@ -311,9 +322,15 @@ static int pgsql_monitor_status(struct pgsql *pg, bool publish_attrs, struct hub
 	struct hubha_pg_status st;
 	char err[512];
 	PGconn *conn;
+	pid_t pid;
 	int r, rc;
 
-	if (!pgsql_postmaster_pid(pg))
+	r = pgsql_postmaster(pg, &pid, err, sizeof(err));
+	if (r < 0) {
+		hubha_ocf_reason(ctx, "Cannot tell whether PostgreSQL runs: %s", err);
+		return HUBHA_OCF_ERR_GENERIC;
+	}
+	if (!pid)
 		return monitor_stopped(pg);
 	r = pgsql_connect_local(pg, &conn, err, sizeof(err));
 	if (r < 0) {
@@ -378,21 +395,25 @@ static int pgsql_monitor(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 
 static int wait_running(struct pgsql *pg, int want, unsigned budget_ms)
 {
-	int rc = HUBHA_OCF_ERR_GENERIC;
+	struct hubha_deadline d = hubha_deadline_in(pgsql_budget_ms(pg, budget_ms));
+	int rc;
 
-	for (unsigned waited = 0;; waited += 200) {
+	for (;;) {
+		unsigned left;
+
 		pg->ctx->reason[0] = '\0';
 		rc = pgsql_monitor_status(pg, false, NULL);
-		if (rc == want || waited >= budget_ms)
+		left = hubha_deadline_left_ms(d);
+		if (rc == want || left == 0)
 			return rc;
-		usleep(200000);
+		usleep((left < WAIT_POLL_MS ? left : WAIT_POLL_MS) * 1000u);
 	}
 }
 
 static int start_instance(struct pgsql *pg)
 {
 	struct hubha_ocf_ctx *ctx = pg->ctx;
-	char reason[512];
+	char reason[512], err[1024];
 	int r, rc;
 
 	if (pg->rep_mode != REP_NONE) {
@@ -404,9 +425,9 @@ static int start_instance(struct pgsql *pg)
 			return HUBHA_OCF_ERR_GENERIC;
 		}
 	}
-	r = pgsql_ctl_start(pg, ctx->timeout_ms);
+	r = pgsql_ctl_start(pg, ctx->timeout_ms, err, sizeof(err));
 	if (r != 0) {
-		hubha_ocf_reason(ctx, "pg_ctl start failed (%d); see logfile=%s", r, pg->logfile);
+		hubha_ocf_reason(ctx, "pg_ctl start failed: %s", err);
 		return HUBHA_OCF_ERR_GENERIC;
 	}
 	rc = wait_running(pg, HUBHA_OCF_SUCCESS, ctx->timeout_ms / 4);
@@ -422,6 +443,7 @@ static int start_instance(struct pgsql *pg)
 static int pgsql_start(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
 	char *score = NULL;
+	pid_t pid = 0;
 	int rc;
 
 	rc = pgsql_check_install(pg, true);
@@ -436,7 +458,7 @@ static int pgsql_start(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		hubha_ocf_reason(ctx, "PostgreSQL already runs as a primary; a start must give a standby");
 		return HUBHA_OCF_ERR_GENERIC;
 	}
-	if (pgsql_postmaster_pid(pg)) {
+	if (pgsql_postmaster(pg, &pid, NULL, 0) < 0 || pid) {
 		hubha_ocf_reason(ctx, "PostgreSQL runs but cannot be monitored: %s", ctx->reason);
 		return HUBHA_OCF_ERR_GENERIC;
 	}
@@ -457,33 +479,82 @@ static int pgsql_start(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	return HUBHA_OCF_SUCCESS;
 }
 
+/* pid of the postmaster still running, 0 once gone, a negative errno when /proc cannot tell. */
+static int postmaster_left(struct pgsql *pg, char *err, size_t len)
+{
+	pid_t pid = 0;
+	int r = pgsql_postmaster(pg, &pid, err, len);
+
+	return r < 0 ? r : (int)pid;
+}
+
+static int wait_gone(struct pgsql *pg, struct hubha_deadline d, char *err, size_t len)
+{
+	for (;;) {
+		int r = postmaster_left(pg, err, len);
+		unsigned left = hubha_deadline_left_ms(d);
+
+		if (r <= 0 || left == 0)
+			return r;
+		usleep((left < STOP_POLL_MS ? left : STOP_POLL_MS) * 1000u);
+	}
+}
+
+/* The stop's share of the action's time: the rest is for the action's own work after it. */
+static unsigned stop_budget_ms(struct pgsql *pg)
+{
+	unsigned left = hubha_deadline_left_ms(pg->deadline);
+
+	return left > 2 * STOP_RESERVE_MS ? left - STOP_RESERVE_MS : left / 2;
+}
+
+static unsigned min_ms(unsigned a, unsigned b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * Fast shutdown, then immediate, then SIGKILL, all within the action's
+ * timeout; only a postmaster proven to serve pgdata is ever signalled.
+ */
 static int stop_instance(struct pgsql *pg, unsigned escalate_s)
 {
 	struct hubha_ocf_ctx *ctx = pg->ctx;
-	pid_t pid;
+	struct hubha_deadline end = hubha_deadline_in(stop_budget_ms(pg));
+	unsigned total = hubha_deadline_left_ms(end), left, ms;
+	char err[1024], why[1024] = "";
 	int r;
 
-	if (!pgsql_postmaster_pid(pg))
+	r = postmaster_left(pg, err, sizeof(err));
+	if (r <= 0)
+		goto done;
+	/* The immediate shutdown and the kill keep their share. */
+	ms = min_ms(escalate_s * 1000u, total - min_ms(IMMEDIATE_MS + KILL_WAIT_MS, total / 3));
+	if (pgsql_ctl_stop(pg, "fast", ms, why, sizeof(why)) == 0)
+		why[0] = '\0';
+	r = postmaster_left(pg, err, sizeof(err));
+	if (r <= 0)
+		goto done;
+	hubha_log(LOG_WARNING, "Fast shutdown did not finish in %us%s%s: immediate shutdown", ms / 1000,
+		  why[0] ? ": " : "", why);
+	left = hubha_deadline_left_ms(end);
+	ms = min_ms(IMMEDIATE_MS, left - min_ms(KILL_WAIT_MS, left / 2));
+	if (pgsql_ctl_stop(pg, "immediate", ms, why, sizeof(why)) == 0)
+		why[0] = '\0';
+	r = postmaster_left(pg, err, sizeof(err));
+	if (r <= 0)
+		goto done;
+	hubha_log(LOG_ERR, "Immediate shutdown failed%s%s: killing postmaster %d", why[0] ? ": " : "", why, r);
+	r = pgsql_postmaster_kill(pg, SIGKILL, err, sizeof(err));
+	if (r == 0)
+		r = wait_gone(pg, end, err, sizeof(err));
+	if (r > 0)
+		snprintf(err, sizeof(err), "postmaster %d still runs after SIGKILL", r);
+done:
+	if (r == 0)
 		return HUBHA_OCF_SUCCESS;
-	r = pgsql_ctl_stop(pg, "fast", escalate_s);
-	if (r == 0 && !pgsql_postmaster_pid(pg))
-		return HUBHA_OCF_SUCCESS;
-	hubha_log(LOG_WARNING, "Fast shutdown did not finish in %us: immediate shutdown", escalate_s);
-	r = pgsql_ctl_stop(pg, "immediate", 10);
-	if (r == 0 && !pgsql_postmaster_pid(pg))
-		return HUBHA_OCF_SUCCESS;
-	pid = pgsql_postmaster_pid(pg);
-	if (pid) {
-		hubha_log(LOG_ERR, "Immediate shutdown failed: killing postmaster %d", (int)pid);
-		kill(pid, SIGKILL);
-		for (int i = 0; i < 50 && pgsql_postmaster_pid(pg); i++)
-			usleep(100000);
-	}
-	if (pgsql_postmaster_pid(pg)) {
-		hubha_ocf_reason(ctx, "PostgreSQL would not stop");
-		return HUBHA_OCF_ERR_GENERIC;
-	}
-	return HUBHA_OCF_SUCCESS;
+	hubha_ocf_reason(ctx, "PostgreSQL would not stop: %s", err);
+	return HUBHA_OCF_ERR_GENERIC;
 }
 
 static int pgsql_stop(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
@@ -620,8 +691,8 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 
 	if (pg->restart_on_promote) {
 		rc = stop_instance(pg, (unsigned)pg->stop_escalate);
-		if (rc == HUBHA_OCF_SUCCESS && pgsql_ctl_start(pg, ctx->timeout_ms / 2) != 0) {
-			hubha_ocf_reason(ctx, "Restart after promotion failed; see logfile=%s", pg->logfile);
+		if (rc == HUBHA_OCF_SUCCESS && pgsql_ctl_start(pg, ctx->timeout_ms / 2, err, sizeof(err)) != 0) {
+			hubha_ocf_reason(ctx, "Restart after promotion failed: %s", err);
 			return HUBHA_OCF_ERR_GENERIC;
 		}
 	}
@@ -665,12 +736,13 @@ static int pgsql_demote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
 	struct pgsql_controldata cd;
 	char lsn[32];
+	pid_t pid;
 	int rc;
 
 	rc = pgsql_monitor_status(pg, false, NULL);
 	if (rc == HUBHA_OCF_SUCCESS)
 		return HUBHA_OCF_SUCCESS;
-	if (!pgsql_postmaster_pid(pg)) {
+	if (pgsql_postmaster(pg, &pid, NULL, 0) == 0 && !pid) {
 		hubha_log(LOG_INFO, "Demote: PostgreSQL is not running (%s); it rejoins at its next start",
 			  ctx->reason[0] ? ctx->reason : "stopped");
 		ctx->reason[0] = '\0';
@@ -763,9 +835,27 @@ static int pgsql_validate_all(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
  */
 static bool pgsql_nothing_running(struct hubha_ocf_ctx *ctx)
 {
-	struct pgsql pg = { .pgdata = hubha_ocf_param_unchecked(ctx, "pgdata") };
+	const char *pgdata = hubha_ocf_param_unchecked(ctx, "pgdata");
+	char path[4200], text[4200], dir[4200];
+	pid_t pid;
+	ssize_t n;
+	int fd;
 
-	return pg.pgdata && !pgsql_postmaster_pid(&pg);
+	if (!pgdata)
+		return false;
+	/* Without the rest of the configuration its identity cannot be checked: any live pid counts. */
+	snprintf(path, sizeof(path), "%s/postmaster.pid", pgdata);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n < 0)
+		return false;
+	text[n] = '\0';
+	if (pgsql_pidfile_parse(text, &pid, dir, sizeof(dir)) < 0)
+		return false;
+	return kill(pid, 0) < 0 && errno == ESRCH;
 }
 
 /* Every action runs with the parameters resolved and the attribute cache open. */

@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include <hubha/attr.h>
+#include <hubha/deadline.h>
 #include <hubha/ocf.h>
 #include <hubha/pg.h>
 
@@ -29,7 +30,7 @@ struct pgsql {
 	const char *monitor_user, *monitor_password, *monitor_sql;
 	const char *node_list, *master_ip, *repuser, *primary_conninfo_opt;
 	const char *restore_command, *archive_cleanup_command, *recovery_end_command;
-	const char *slot_name, *tmpdir;
+	const char *slot_name;
 	long port, master_port, stop_escalate, stop_escalate_in_slave;
 	unsigned attr_timeout_ms;	/* crm_attr_timeout: bounds every crm_attribute and attrd_updater */
 	enum rep_mode rep_mode;
@@ -41,15 +42,26 @@ struct pgsql {
 	uid_t uid;
 	gid_t gid;
 	struct hubha_attr_cache *attrs;
+	struct hubha_deadline deadline;	/* the action's timeout, from its start: every wait ends before */
 };
 
 /* pgsql_proc.c: processes and files of the instance */
-pid_t pgsql_postmaster_pid(const struct pgsql *pg);
+/*
+ * The postmaster serving pgdata, as postmaster.pid names it and /proc
+ * confirms (its program, directory, owner, and no postgres parent): 0 with
+ * *ret_pid its pid, or 0 when none runs; a negative errno when that cannot be
+ * decided, err saying why: then nothing may be signalled.  ret_pid and err
+ * may be NULL.
+ */
+int pgsql_postmaster(const struct pgsql *pg, pid_t *ret_pid, char *err, size_t err_len);
+/* Send sig to that postmaster, confirmed again at that moment: 0 when sent or none runs. */
+int pgsql_postmaster_kill(const struct pgsql *pg, int sig, char *err, size_t err_len);
 bool pgsql_has_datadir(const struct pgsql *pg);
-/* Run argv as the DBA; returns its exit status, or a negative errno. */
-int pgsql_run_as_dba(const struct pgsql *pg, char *const argv[], unsigned timeout_ms);
-int pgsql_ctl_start(const struct pgsql *pg, unsigned timeout_ms);
-int pgsql_ctl_stop(const struct pgsql *pg, const char *mode, unsigned timeout_s);
+/* want_ms, or less when the action's timeout comes sooner (at least 1). */
+unsigned pgsql_budget_ms(const struct pgsql *pg, unsigned want_ms);
+/* pg_ctl start/stop within timeout_ms (and the action's time): 0, or a negative errno and err says why. */
+int pgsql_ctl_start(const struct pgsql *pg, unsigned timeout_ms, char *err, size_t err_len);
+int pgsql_ctl_stop(const struct pgsql *pg, const char *mode, unsigned timeout_ms, char *err, size_t err_len);
 
 struct pgsql_controldata {
 	char state[64];		/* "in production", "shut down", "shut down in recovery", ... */

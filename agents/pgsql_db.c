@@ -21,7 +21,7 @@ int pgsql_connect_local(struct pgsql *pg, PGconn **conn, char *err, size_t err_l
 		.user = pg->monitor_user ? pg->monitor_user : pg->pgdba,
 		.password = pg->monitor_password,
 		/* Leave time for what the action does after the query. */
-		.timeout_ms = pg->ctx->timeout_ms / 2,
+		.timeout_ms = pgsql_budget_ms(pg, pg->ctx->timeout_ms / 2),
 		.as_uid = getuid() == 0 ? pg->uid : 0,
 		.as_gid = pg->gid,
 	};

@@ -374,6 +374,36 @@ attrd_start() {
 	track_pid "$ATTRD_PID"
 }
 
+# alive PID: PID runs (a zombie its new parent has not reaped yet does not).
+alive() {
+	local state
+	state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	case $state in '' | Z | X) return 1 ;; esac
+}
+
+# stale_pidfile NAME PID: NAME's postmaster.pid as a crash leaves it, naming PID.
+stale_pidfile() {
+	printf '%s\n%s\n%s\n%s\n%s\n127.0.0.1\n  %s %s\nready   \n' "$2" "$TMPD/$1/data" "$(date +%s)" \
+		"${PORT[$1]}" "$TMPD/$1" 0 0 >"$TMPD/$1/data/postmaster.pid"
+	chown postgres: "$TMPD/$1/data/postmaster.pid"
+}
+
+# child_hygiene NAME LOGFILE SECRET: NAME's postmaster holds no fd on LOGFILE
+# and has neither SECRET nor any OCF variable in its environment.
+child_hygiene() {
+	local pid fd leaked=""
+	pid=$(postmaster_pid "$1") || { not_ok "  no postmaster for $1"; return; }
+	for fd in /proc/$pid/fd/*; do
+		[ "$(readlink "$fd")" = "$2" ] && leaked="$leaked ${fd##*/}"
+	done
+	[ -z "$leaked" ] && ok "  the postmaster holds no fd on HA_LOGFILE" ||
+		not_ok "  the postmaster holds HA_LOGFILE open as fd$leaked"
+	if tr '\0' '\n' <"/proc/$pid/environ" | grep -qF -- "$3"; then not_ok "  monitor_password in the postmaster's environment"
+	else ok "  no monitor_password in the postmaster's environment"; fi
+	if tr '\0' '\n' <"/proc/$pid/environ" | grep -q '^OCF_'; then not_ok "  OCF variables in the postmaster's environment"
+	else ok "  no OCF variable in the postmaster's environment"; fi
+}
+
 show_log() { echo "# last lines of $1's server log:"; tail -n "${2:-15}" "$TMPD/$1/postgres.log" 2>/dev/null | sed 's/^/#   /'; }
 
 # AGENT_WRAPPER (valgrind, say) exits 99 when it found errors: count those

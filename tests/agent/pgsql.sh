@@ -88,6 +88,96 @@ expect 7 "monitor after stop" -- mon n0
 expect 7 "probe after stop" -- agent n0 monitor
 
 # ---------------------------------------------------------------------------
+echo "# 3b. a stale postmaster.pid: nothing but this instance's postmaster is reported or signalled"
+pg_plain_start n1 || setup_failed "start n1"
+n1pid=$(postmaster_pid n1)
+n1kid=$(pgrep -P "$n1pid" | head -n1)
+mkdir -p "$TMPD/bin"
+cp /bin/sleep "$TMPD/bin/postgres"
+"$TMPD/bin/postgres" 300 &
+fake=$!
+track_pid "$fake"
+(cd "$TMPD/n0/data" && exec -a postgres sleep 300) &
+fake_in_pgdata=$!
+track_pid "$fake_in_pgdata"
+for victim in "$n1pid:another instance's postmaster" "$n1kid:a backend of another instance" \
+	"$fake:a process named postgres" "$fake_in_pgdata:a process in pgdata with argv[0] postgres"; do
+	pid=${victim%%:*} what=${victim#*:}
+	stale_pidfile n0 "$pid"
+	expect 7 "probe, postmaster.pid names $what" -- agent n0 monitor
+	expect 7 "monitor, postmaster.pid names $what" -- mon n0
+	expect 0 "stop, postmaster.pid names $what" -- agent n0 stop
+	kill -0 "$pid" 2>/dev/null && ok "  $what was not signalled" || not_ok "  $what is gone"
+done
+sql n1 "select 1" >/dev/null && ok "n1 still serves" || not_ok "n1 no longer serves: $(sql_err)"
+# A process of pgdba's named postgres that works in pgdata but is not pgctl's postgres:
+# it may be a server of this directory from another installation; the agent cannot decide.
+cp /bin/sleep "$TMPD/n0/postgres"
+(cd "$TMPD/n0/data" && exec setpriv --reuid=postgres --regid=postgres --init-groups "$TMPD/n0/postgres" 300) &
+twin=$!
+track_pid "$twin"
+stale_pidfile n0 "$twin"
+expect 1 "monitor, postmaster.pid names a foreign postgres in pgdata" -- mon n0
+one_reason
+expect 1 "stop refuses to signal a foreign postgres in pgdata" -- agent n0 stop
+one_reason
+kill -0 "$twin" 2>/dev/null && ok "  it was not signalled" || not_ok "  it is gone"
+kill "$twin" "$fake" "$fake_in_pgdata" 2>/dev/null
+wait "$twin" "$fake" "$fake_in_pgdata" 2>/dev/null
+untrack_pid "$twin"; untrack_pid "$fake"; untrack_pid "$fake_in_pgdata"
+if postmaster_pid n1 >/dev/null; then pg_plain_stop n1 || setup_failed "stop n1"; fi
+
+echo "# 3c. pg_ctl's failure in the reason; the postmaster inherits no fd and no secret"
+rm -f "$TMPD/n0/data/postmaster.pid"
+expect 1 "start, start_opt sets an unknown parameter" -- agent n0 start OCF_RESKEY_start_opt="-c hubha_no_such=1"
+last_reason | grep -qF 'unrecognized configuration parameter "hubha_no_such"' && ok "  the reason has postgres's message" ||
+	not_ok "  the reason lacks postgres's message: $(last_reason)"
+expect 1 "start, the same with logfile=/dev/null" -- agent n0 start OCF_RESKEY_start_opt="-c hubha_no_such=1" \
+	OCF_RESKEY_logfile=/dev/null
+last_reason | grep -q 'pg_ctl: could not start server' && ok "  the reason has pg_ctl's message" ||
+	not_ok "  the reason lacks pg_ctl's message: $(last_reason)"
+last_reason | grep -q 'logfile=/dev/null' && not_ok "  the reason points to logfile=/dev/null" ||
+	ok "  the reason does not point to /dev/null"
+# A stale pid file makes the agent log before pg_ctl runs, so HA_LOGFILE is open by then.
+"$TMPD/bin/postgres" 300 &
+fake=$!
+track_pid "$fake"
+stale_pidfile n0 "$fake"
+: >"$TMPD/ha.log"
+expect 0 "start with HA_LOGFILE and monitor_password set" -- agent n0 start HA_LOGFILE="$TMPD/ha.log" \
+	OCF_RESKEY_monitor_password=hubha-secret-pw
+[ -s "$TMPD/ha.log" ] && ok "  the agent logged to HA_LOGFILE before starting" || not_ok "  nothing in HA_LOGFILE"
+child_hygiene n0 "$TMPD/ha.log" hubha-secret-pw
+kill "$fake" 2>/dev/null
+wait "$fake" 2>/dev/null
+untrack_pid "$fake"
+# A postmaster deaf to pg_ctl: the stop ends with SIGKILL, and only that postmaster gets it.
+pid=$(postmaster_pid n0)
+kill -STOP "$pid"
+expect 0 "stop, the postmaster is stopped (SIGSTOP)" -- agent n0 stop OCF_RESKEY_stop_escalate=1 \
+	OCF_RESKEY_CRM_meta_timeout=10000
+grep -q "killing postmaster $pid" "$TMPD/err" && ok "  after fast and immediate shutdown, SIGKILL" ||
+	not_ok "  no SIGKILL logged"
+if alive "$pid"; then not_ok "  postmaster $pid still there"; kill -CONT "$pid"; else ok "  it is gone"; fi
+expect 0 "stop again" -- agent n0 stop
+# A package upgrade replaces postgres under a running server: it is still this instance's.
+up="$TMPD/upgrade/usr/lib/postgresql/15"
+mkdir -p "$up" "$TMPD/upgrade/usr/share"
+cp -a "$PGBIN" "$up/bin"
+ln -s "$(dirname "$PGBIN")/lib" "$up/lib"
+ln -s /usr/share/postgresql "$TMPD/upgrade/usr/share/postgresql"
+rm -f "$TMPD/n0/data/postmaster.pid"
+UP=(OCF_RESKEY_pgctl="$up/bin/pg_ctl")
+expect 0 "start from a copy of the binaries" -- agent n0 start "${UP[@]}"
+cp "$up/bin/postgres" "$up/bin/postgres.new" && mv "$up/bin/postgres.new" "$up/bin/postgres"
+pid=$(sed -n 1p "$TMPD/n0/data/postmaster.pid")
+readlink "/proc/$pid/exe" | grep -q ' (deleted)$' && ok "  postgres was replaced under the postmaster" ||
+	not_ok "  postgres was not replaced: $(readlink "/proc/$pid/exe")"
+expect 0 "monitor after the upgrade" -- mon n0 "${UP[@]}"
+expect 0 "stop after the upgrade" -- agent n0 stop "${UP[@]}"
+alive "$pid" && not_ok "  postmaster $pid still runs" || ok "  the postmaster stopped"
+
+# ---------------------------------------------------------------------------
 echo "# 4. async replication: n1, n2 start as standbys, n1 is promoted"
 REP_MODE=async NODES="n1 n2" MASTER_PORT=${PORT[n1]}
 attrd_start
@@ -290,7 +380,11 @@ one_reason
 [ "$(attr $OLD pgsql-no-promote-reason)" = "$(last_reason)" ] && ok "  and published as no-promote-reason" ||
 	not_ok "  no-promote-reason is '$(attr $OLD pgsql-no-promote-reason)'"
 rm -f "$HUBHA_TEST_ATTRS/$OLD/pgsql-rewind-incomplete"
-expect 0 "start $OLD with auto_rewind=true" -- agent $OLD start OCF_RESKEY_auto_rewind=true
+expect 0 "start $OLD with auto_rewind=true" -- agent $OLD start OCF_RESKEY_auto_rewind=true \
+	HA_LOGFILE="$TMPD/ha-rewind.log" OCF_RESKEY_monitor_password=hubha-secret-pw
+grep -q "rewinding" "$TMPD/ha-rewind.log" && ok "  the rewind was logged to HA_LOGFILE before the start" ||
+	not_ok "  no rewind message in HA_LOGFILE"
+child_hygiene $OLD "$TMPD/ha-rewind.log" hubha-secret-pw
 [ ! -e "$HUBHA_TEST_ATTRS/$OLD/pgsql-rewind-incomplete" ] && ok "  the rewind completed and its mark is gone" ||
 	not_ok "  $OLD-rewind-incomplete is still set"
 grep -q "pgsql-rewind-incomplete --update" "$HUBHA_TEST_ATTRS/calls.log" && ok "  the mark was set while pg_rewind ran" ||
