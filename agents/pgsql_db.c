@@ -89,3 +89,12 @@ int pgsql_promote_sync_names(struct pgsql *pg, PGconn *conn, const struct hubha_
 		       : "commits may wait for a synchronous standby");
 	return HUBHA_OCF_SUCCESS;
 }
+
+unsigned pgsql_budget_ms(const struct pgsql *pg, unsigned want_ms)
+{
+	unsigned left = hubha_deadline_left_ms(pg->deadline);
+
+	if (want_ms > left)
+		want_ms = left;
+	return want_ms ? want_ms : 1;
+}

@@ -454,15 +454,6 @@ static int run(const struct pgsql *pg, char *const argv[], unsigned timeout_ms, 
 	return 0;
 }
 
-unsigned pgsql_budget_ms(const struct pgsql *pg, unsigned want_ms)
-{
-	unsigned left = hubha_deadline_left_ms(pg->deadline);
-
-	if (want_ms > left)
-		want_ms = left;
-	return want_ms ? want_ms : 1;
-}
-
 /* Split space-separated options into argv (no quoting, as the anchors' shell did it). */
 static int split_opts(const char *opts, char *buf, size_t len, char **argv, int max)
 {
