@@ -34,6 +34,14 @@
 /* Left to an action after its stop: the STOP attribute, the restart of a demote. */
 #define STOP_RESERVE_MS 2000
 
+/* An OCF code in a reason, by name. */
+static const char *rc_text(int rc)
+{
+	const char *name = hubha_ocf_rc_name(rc);
+
+	return name ? name : "an unknown result";
+}
+
 static const char *const rep_modes[] = { "none", "async", "sync", NULL };
 
 static int check_slot_name(const char *v, char *reason, size_t len)
@@ -433,8 +441,8 @@ static int start_instance(struct pgsql *pg)
 	rc = wait_running(pg, HUBHA_OCF_SUCCESS, ctx->timeout_ms / 4);
 	if (rc != HUBHA_OCF_SUCCESS) {
 		if (!ctx->reason[0])
-			hubha_ocf_reason(ctx, "PostgreSQL started but is not a running %s (%d)",
-					 pg->rep_mode == REP_NONE ? "instance" : "standby", rc);
+			hubha_ocf_reason(ctx, "PostgreSQL started but is not a running %s (monitor: %s)",
+					 pg->rep_mode == REP_NONE ? "instance" : "standby", rc_text(rc));
 		return HUBHA_OCF_ERR_GENERIC;
 	}
 	return HUBHA_OCF_SUCCESS;
@@ -563,7 +571,6 @@ static int pgsql_stop(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	unsigned escalate;
 	int rc;
 
-	(void)ctx;
 	rc = pgsql_monitor_status(pg, false, &st);
 	escalate = (unsigned)(rc == HUBHA_OCF_SUCCESS && pg->rep_mode != REP_NONE ? pg->stop_escalate_in_slave
 										    : pg->stop_escalate);
@@ -650,7 +657,7 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		return HUBHA_OCF_SUCCESS;
 	if (rc != HUBHA_OCF_SUCCESS) {
 		if (!ctx->reason[0])
-			hubha_ocf_reason(ctx, "Only a running standby can be promoted (monitor: %d)", rc);
+			hubha_ocf_reason(ctx, "Only a running standby can be promoted (monitor: %s)", rc_text(rc));
 		return HUBHA_OCF_ERR_GENERIC;
 	}
 	rc = pgsql_election(pg);
@@ -699,7 +706,7 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	rc = wait_running(pg, HUBHA_OCF_RUNNING_PROMOTED, ctx->timeout_ms / 4);
 	if (rc != HUBHA_OCF_RUNNING_PROMOTED) {
 		if (!ctx->reason[0])
-			hubha_ocf_reason(ctx, "Promoted, but the monitor says %d", rc);
+			hubha_ocf_reason(ctx, "Promoted, but the monitor says %s", rc_text(rc));
 		return HUBHA_OCF_ERR_GENERIC;
 	}
 	/* Election data served its purpose; stale values must not sway the next one. */
