@@ -12,8 +12,8 @@ PACKAGES=(
 	pacemaker pacemaker-cli-utils corosync resource-agents resource-agents-paf postgresql-15
 	crmsh pcs
 	libxml2-utils iproute2 iputils-ping tcpdump util-linux procps
-	# bench
-	hyperfine strace socat
+	# bench, and memcheck over the agents
+	hyperfine strace socat valgrind
 )
 
 missing=()

@@ -28,6 +28,12 @@ make install >/dev/null && ldconfig
 make check || { show_logs; exit 1; }
 cat tests/unit/test-suite.log tests/agent/test-suite.log 2>/dev/null | grep -E '^# (TOTAL|PASS|FAIL|SKIP|ERROR)' || true
 
+step "valgrind: the vip agent tests under memcheck"
+# Every agent run of one full vip test through memcheck; an error or a
+# definite leak ends that run with 99, which fails the test.
+AGENT_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+	make -C tests/agent check TESTS=vip.sh || { show_logs; exit 1; }
+
 step "lab: multi-node clusters, failover"
 # Real corosync + Pacemaker clusters in namespaces, running the installed build
 # (a lab left up, by the demo say, goes first: the namespace names are fixed).

@@ -160,6 +160,11 @@ grep -q "killing postmaster $pid" "$TMPD/err" && ok "  after fast and immediate 
 	not_ok "  no SIGKILL logged"
 if alive "$pid"; then not_ok "  postmaster $pid still there"; kill -CONT "$pid"; else ok "  it is gone"; fi
 expect 0 "stop again" -- agent n0 stop
+# The killed postmaster's parent is whichever process adopts orphans here, which
+# may reap it late: while its zombie keeps the pid named in the socket's lock
+# file, a new postmaster refuses to start.  That file is stale (the process is dead).
+reaped() { [ ! -e "/proc/$pid" ]; }
+retry 10 reaped || rm -f "$TMPD"/n0/.s.PGSQL.*.lock
 # A package upgrade replaces postgres under a running server: it is still this instance's.
 up="$TMPD/upgrade/usr/lib/postgresql/15"
 mkdir -p "$up" "$TMPD/upgrade/usr/share"
