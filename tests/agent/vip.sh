@@ -24,10 +24,12 @@ agent() {
 	wrapped_rc $? "$action"
 }
 has_addr() { ip -n "$1" -o addr show | grep -q " $2/"; }
-# Live vip processes in NS (after start returns, only a background announcer).
+# Live vip processes in NS (after start returns, only a background announcer);
+# under AGENT_WRAPPER=valgrind the agent's processes are valgrind's.
 announcers() {
 	for p in $(ip netns pids "$1"); do
-		[ "$(cat /proc/$p/comm 2>/dev/null)" = vip ] && ! grep -q '^[^)]*) Z' /proc/$p/stat 2>/dev/null && echo $p
+		case $(cat /proc/$p/comm 2>/dev/null) in vip | memcheck-*) ;; *) continue ;; esac
+		grep -q '^[^)]*) Z' /proc/$p/stat 2>/dev/null || echo $p
 	done
 }
 garps() { grep -c "Request who-has $V4 tell $V4" "$CAP_FILE"; }
