@@ -91,8 +91,7 @@ static int primary_elsewhere(struct pgsql *pg, PGconn **ret_conn)
  * the checkpoint and check that the control file now shows the timeline the
  * primary writes on.  ret_tl: that timeline.
  */
-static int prepare_source(struct pgsql *pg, PGconn *conn, unsigned budget_ms, unsigned *ret_tl, char *err,
-			  size_t err_len)
+static int prepare_source(PGconn *conn, unsigned budget_ms, unsigned *ret_tl, char *err, size_t err_len)
 {
 	char sql[128], *v = NULL;
 	unsigned ctl_tl, wal_tl;
@@ -116,7 +115,6 @@ static int prepare_source(struct pgsql *pg, PGconn *conn, unsigned budget_ms, un
 			 ctl_tl, wal_tl);
 		return -EAGAIN;
 	}
-	(void)pg;
 	*ret_tl = wal_tl;
 	return 0;
 }
@@ -165,7 +163,7 @@ static int rewind_from(struct pgsql *pg, PGconn *conn)
 	time_t now = time(NULL);
 	int r;
 
-	r = prepare_source(pg, conn, budget, &src_tl, err, sizeof(err));
+	r = prepare_source(conn, budget, &src_tl, err, sizeof(err));
 	hubha_pg_close(conn);
 	if (r < 0)
 		return refuse(pg, "Not rewinding from the primary at %s: %s", pg->master_ip, err);
@@ -183,10 +181,10 @@ static int rewind_from(struct pgsql *pg, PGconn *conn)
 	}
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	pgsql_attr_name(pg, REWIND_MARK, mark, sizeof(mark));
-	r = hubha_attr_set(NULL, HUBHA_ATTR_NODE, NULL, mark, when, err, sizeof(err));
+	r = pgsql_publish(pg, false, HUBHA_ATTR_NODE, NULL, REWIND_MARK, when, NULL);
 	if (r < 0)
 		return refuse(pg, "Not rewinding: the node attribute %s cannot be set (%s), and a rewind cut short "
-			      "would then go unnoticed", mark, err);
+			      "would then go unnoticed", mark, strerror(-r));
 	snprintf(port, sizeof(port), "%ld", pg->master_port);
 	if (conninfo_add(src, sizeof(src), "host", pg->master_ip) < 0 || conninfo_add(src, sizeof(src), "port", port) < 0 ||
 	    conninfo_add(src, sizeof(src), "user", pg->pgdba) < 0 || conninfo_add(src, sizeof(src), "dbname", pg->pgdb) < 0 ||
@@ -212,7 +210,7 @@ static int rewind_from(struct pgsql *pg, PGconn *conn)
 	r = check_rewound(pg, src_tl, strstr(out, "no rewind required") != NULL, err, sizeof(err));
 	if (r < 0)
 		return refuse(pg, "pg_rewind did not bring this node to the primary's timeline: %s; rebuild its data "
-			      "directory", err);
+			      "directory, then crm_attribute --lifetime=forever --name %s --delete", err, mark);
 	pgsql_attr_delete(pg, HUBHA_ATTR_NODE, NULL, mark);
 	hubha_log(LOG_INFO, "pg_rewind done; rejoining as a standby on timeline %u", src_tl);
 	return HUBHA_OCF_SUCCESS;
