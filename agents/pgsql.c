@@ -800,10 +800,16 @@ static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		pgsql_publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "lsn-location", loc, NULL);
 	}
 	ctx->reason[0] = '\0';
-	/* The node about to be promoted remembers who took part, and who is being demoted. */
+	/*
+	 * The node about to be promoted remembers who took part, and who is
+	 * handing over in a switchover: a demoted node that is stopped in the same
+	 * transition failed (a crash, fencing, a failed monitor), and left no
+	 * shutdown checkpoint to check.
+	 */
 	{
 		const char *promote = getenv("OCF_RESKEY_CRM_meta_notify_promote_uname");
 		const char *demote = getenv("OCF_RESKEY_CRM_meta_notify_demote_uname");
+		const char *stop = getenv("OCF_RESKEY_CRM_meta_notify_stop_uname");
 		const char *standbys = getenv("OCF_RESKEY_CRM_meta_notify_unpromoted_uname");
 		char peers[2048];
 
@@ -814,6 +820,8 @@ static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 			const char *c = demote;
 
 			pgsql_next_node(&c, demoted, sizeof(demoted));
+			if (demoted[0] && stop && pgsql_listed(stop, demoted))
+				demoted[0] = '\0';
 			snprintf(peers, sizeof(peers), "%s|%s", standbys ? standbys : "", demoted);
 			pgsql_publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "election", peers, NULL);
 			if (st_ok)

@@ -363,7 +363,8 @@ expect 0 "demote $OLD (not running: nothing to demote, nothing started)" -- agen
 expect 9 "monitor $OLD: still the crashed primary, untouched by demote" -- mon $OLD
 expect 0 "stop $OLD (the cluster recovers the failed primary)" -- agent $OLD stop
 MASTER_PORT=${PORT[$NEW]}
-expect 0 "pre-promote notify $NEW" -- notify $NEW pre promote promote=$NEW active=$NEW slave=$NEW stop=$OLD
+# As Pacemaker notifies after losing the primary: it is demoted and stopped in the same transition.
+expect 0 "pre-promote notify $NEW" -- notify $NEW pre promote promote=$NEW active=$NEW slave=$NEW demote=$OLD stop=$OLD
 expect 0 "promote $NEW" -- agent $NEW promote
 expect 0 "post-promote notify $NEW" -- notify $NEW post promote promote=$NEW active=$NEW master=$NEW
 expect 8 "monitor $NEW: primary" -- mon $NEW
@@ -452,7 +453,7 @@ writer_stop n3
 expect 9 "monitor n3: crashed primary" -- mon n3
 expect 0 "stop n3" -- agent n3 stop
 MASTER_PORT=${PORT[n4]}
-expect 0 "pre-promote notify n4" -- notify n4 pre promote promote=n4 active=n4 slave=n4 stop=n3
+expect 0 "pre-promote notify n4" -- notify n4 pre promote promote=n4 active=n4 slave=n4 demote=n3 stop=n3
 expect 0 "promote n4" -- agent n4 promote
 expect 0 "post-promote notify n4" -- notify n4 post promote promote=n4 active=n4 master=n4
 expect 8 "monitor n4: primary" -- mon n4
