@@ -7,10 +7,11 @@ PACKAGES=(
 	# build
 	build-essential autoconf automake libtool pkg-config clang
 	libqb-dev libxml2-dev libcmocka-dev libpq-dev
-	libcpg-dev libquorum-dev libcmap-dev pacemaker-dev
+	libcpg-dev libquorum-dev libcmap-dev libvotequorum-dev pacemaker-dev libmicrohttpd-dev
 	# run and test against the real components
 	pacemaker pacemaker-cli-utils corosync resource-agents resource-agents-paf postgresql-15
-	crmsh pcs
+	crmsh pcs corosync-qnetd corosync-qdevice
+	cfengine3 haproxy prometheus
 	libxml2-utils iproute2 iputils-ping tcpdump util-linux procps
 	# bench, and memcheck over the agents
 	hyperfine strace socat valgrind
