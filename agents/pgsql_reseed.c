@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +33,14 @@
 #define SWAP_MS 10000
 #define POLL_MS 50
 
+/* libpq's message on one line, as reasons are. */
+static const char *pq_error(PGconn *conn, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", PQerrorMessage(conn));
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
 /* The primary's (timeline, position) and, when asked for, the history of its timeline. */
 static int primary_location(PGconn *conn, uint32_t want_history_below,
 			    struct pgsql_location *ret, char **ret_history, char *err, size_t err_len)
@@ -43,13 +52,16 @@ static int primary_location(PGconn *conn, uint32_t want_history_below,
 
 	res = PQexec(conn, "IDENTIFY_SYSTEM");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) < 3) {
-		snprintf(err, err_len, "IDENTIFY_SYSTEM failed: %s", PQerrorMessage(conn));
+		char m[256];
+
+		snprintf(err, err_len, "Re-seeding refused: IDENTIFY_SYSTEM failed on the primary: %s",
+			 pq_error(conn, m, sizeof(m)));
 		PQclear(res);
 		return -EIO;
 	}
 	tl = strtoul(PQgetvalue(res, 0, 1), NULL, 10);
 	if (tl == 0 || tl > UINT32_MAX || hubha_lsn_parse(PQgetvalue(res, 0, 2), &loc.lsn) < 0) {
-		snprintf(err, err_len, "IDENTIFY_SYSTEM answered an unreadable position");
+		snprintf(err, err_len, "Re-seeding refused: the primary's IDENTIFY_SYSTEM answered an unreadable position");
 		PQclear(res);
 		return -EPROTO;
 	}
@@ -167,7 +179,7 @@ static int basebackup(struct pgsql *pg, const char *conninfo, const char *slot, 
 	char tool[4200], out[2048], how[128], line[512] = "";
 	unsigned left = hubha_deadline_left_ms(pg->deadline);
 	char *argv[] = { tool, (char *)"-D", (char *)fresh, (char *)"-X", (char *)"stream", (char *)"-c",
-			 (char *)"fast", (char *)"-C", (char *)"-S", (char *)slot, (char *)"-w", (char *)"-d",
+			 (char *)"fast", (char *)"-S", (char *)slot, (char *)"-w", (char *)"-d",
 			 (char *)conninfo, NULL };
 	int r, status = 0;
 
@@ -208,7 +220,7 @@ int pgsql_reseed(struct pgsql *pg)
 	struct pgsql_controldata cd;
 	uint64_t began;
 	char name[256], slot[320], conninfo[2300], base[2048], why[4600], fresh[4200], kept[4200], sql[400];
-	char *lost = NULL, *history = NULL;
+	char *lost = NULL, *history = NULL, m[256];
 	PGconn *conn;
 	PGresult *res;
 	time_t now;
@@ -233,6 +245,18 @@ int pgsql_reseed(struct pgsql *pg)
 			 "delete it to allow another", kept);
 		return refuse(pg, why);
 	}
+	{
+		char tmp[4200];
+		struct stat st;
+
+		snprintf(tmp, sizeof(tmp), "%s", pg->pgdata);
+		if (stat(dirname(tmp), &st) < 0 || st.st_uid != pg->uid) {
+			snprintf(tmp, sizeof(tmp), "%s", pg->pgdata);
+			snprintf(why, sizeof(why), "Re-seeding refused: %s, which holds pgdata, is not pgdba=%s's, and "
+				 "nothing beside pgdata is done as root", dirname(tmp), pg->pgdba);
+			return refuse(pg, why);
+		}
+	}
 	if (pgsql_slot_name(pg->slot_name, pg->node, slot, sizeof(slot)) < 0 ||
 	    pgsql_conf_primary_conninfo(pg, base, sizeof(base)) < 0)
 		return refuse(pg, "Re-seeding refused: no slot name or primary_conninfo for this node");
@@ -252,8 +276,7 @@ int pgsql_reseed(struct pgsql *pg)
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {
 		snprintf(why, sizeof(why), "Re-seeding refused: cannot reach the primary at %s: %s", pg->master_ip,
-			 PQerrorMessage(conn));
-		why[strcspn(why, "\n")] = '\0';
+			 pq_error(conn, m, sizeof(m)));
 		PQfinish(conn);
 		return refuse(pg, why);
 	}
@@ -273,7 +296,22 @@ int pgsql_reseed(struct pgsql *pg)
 	snprintf(sql, sizeof(sql), "DROP_REPLICATION_SLOT \"%s\"", slot);
 	res = PQexec(conn, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
-		hubha_log(LOG_INFO, "Slot %s not dropped on the primary: %s", slot, PQerrorMessage(conn));
+		hubha_log(LOG_INFO, "Slot %s not dropped on the primary: %s", slot, pq_error(conn, m, sizeof(m)));
+	PQclear(res);
+	/* The primary's monitor may have created it again meanwhile: that one reserves from before the copy too. */
+	snprintf(sql, sizeof(sql), "CREATE_REPLICATION_SLOT \"%s\" PHYSICAL RESERVE_WAL", slot);
+	res = PQexec(conn, sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		if (!state || strcmp(state, "42710") != 0) {
+			hubha_ocf_reason(pg->ctx, "Re-seeding failed: cannot create slot %s on the primary: %s", slot,
+					 pq_error(conn, m, sizeof(m)));
+			PQclear(res);
+			PQfinish(conn);
+			return HUBHA_OCF_ERR_GENERIC;
+		}
+	}
 	PQclear(res);
 	PQfinish(conn);
 
