@@ -111,9 +111,43 @@ static const struct hubha_param_def pgsql_params[] = {
 	    "port, user or application_name), e.g. keepalives_idle=60 keepalives_interval=5 keepalives_count=5."),
 	BOOL("restart_on_promote", "false", "restart_on_promote", "Restart PostgreSQL after promotion."),
 	{ .name = "replication_slot_name", .type = HUBHA_PARAM_STRING, .check = check_slot_name,
-	  .shortdesc = "replication_slot_name", .longdesc = "Prefix of the replication slots: the primary "
-	  "keeps one per other node in node_list (prefix_nodename, lower case, '-' and '.' as '_'), created on "
-	  "promote and dropped for nodes no longer listed; standbys use theirs." },
+	  .shortdesc = "replication_slot_name", .longdesc = "Prefix of the replication slots (empty: hubha). "
+	  "Each standby streams through its own physical slot on the primary, prefix_nodename (lower case, "
+	  "any character but a-z, 0-9 and '_' as '_'; the names ocf:heartbeat:pgsql gives), so a standby "
+	  "that was stopped or disconnected catches up from where it was. The node being promoted creates "
+	  "the slots of the other nodes of node_list before it leaves recovery, reserving WAL from its last "
+	  "restartpoint, which every standby streaming at a failover has passed; the primary creates a slot "
+	  "that is missing (a node added to node_list) in its monitor and drops the slots under the prefix "
+	  "of nodes no longer listed. Slots that are not the agent's are left alone. A standby holds no slot "
+	  "of its own making; those an earlier primary left on it are bounded by max_slot_wal_keep_size like "
+	  "every slot, and replaced on promotion once invalidated. To seed a standby by hand so that no WAL "
+	  "it needs is removed before it first connects: pg_basebackup -C -S prefix_nodename." },
+	BOOL("replication_slots", "true", "replication slots", "Give each standby a replication slot "
+	     "(replication_slot_name). false: no slots; a standby then catches up only from what the primary "
+	     "still keeps (wal_keep_size) or from an archive (restore_command)."),
+	INT("max_slot_wal_keep_size", "4096", -1, 2147483647, "max_slot_wal_keep_size (MB)",
+	    "The most WAL, in megabytes, a replication slot may keep on a node (PostgreSQL's "
+	    "max_slot_wal_keep_size, written to postgresql.auto.conf at every start), so a standby that is "
+	    "gone for good cannot fill the disk; pg_wal then stays within about this plus max_wal_size and "
+	    "wal_keep_size. A standby that falls further behind loses its slot (pg_replication_slots."
+	    "wal_status = lost): the primary's monitor then reports it as needing a new base backup "
+	    "(<resource>-data-status DISCONNECT, the reason in <resource>-no-promote-reason, and "
+	    "<resource>-wal-lost naming the slot), and it is never promoted. -1: the agent sets nothing and "
+	    "the PostgreSQL configuration decides (its default, -1, keeps WAL without bound)."),
+	BOOL("reseed", "false", "re-seed a standby", "Rebuild, in start, a standby whose WAL the primary "
+	     "removed (its node attribute <resource>-wal-lost is set) and that has no archive to catch up "
+	     "from (restore_command empty): a fresh pg_basebackup from the primary at master_ip, run as pgdba "
+	     "into a new directory beside pgdata (pgdata.reseed), through its slot created anew, and switched in "
+	     "only once complete, in one atomic exchange; the directory it replaces is kept as "
+	     "pgdata.old-<UTC time> (delete it once it is no longer needed: while one exists no further "
+	     "re-seed runs, so copies never pile up). It needs the directory holding pgdata to be writable by "
+	     "pgdba (it is on Debian and Red Hat), since nothing there is done as root. It is refused, and the "
+	     "standby starts on its old data, when this node may hold data the primary lacks: its control data "
+	     "is not a standby's (a primary that crashed or was shut down), or its checkpoint or minimum "
+	     "recovery point is ahead of the primary's (timeline, LSN) or past where the primary's timeline "
+	     "history left this node's timeline. It runs only in start (at boot, power-on, or "
+	     "crm_resource --restart), never under a running standby, and within the start's timeout, which "
+	     "must then cover copying the whole database."),
 	STR("tmpdir", "/var/lib/pgsql/tmp", "tmpdir", COMPAT "the PGSQL.lock file heartbeat:pgsql keeps there "
 	    "is not needed and not created: a crashed primary is recognised from its control data instead, and "
 	    "an old primary never rejoins silently (see auto_rewind)."),
@@ -202,7 +236,11 @@ static int pgsql_load(struct hubha_ocf_ctx *ctx, struct pgsql *pg, char *configb
 	pg->restore_command = str(ctx, "restore_command");
 	pg->archive_cleanup_command = str(ctx, "archive_cleanup_command");
 	pg->recovery_end_command = str(ctx, "recovery_end_command");
-	pg->slot_name = str(ctx, "replication_slot_name");
+	pg->slot_name = hubha_ocf_params_bool(p, "replication_slots") ? str(ctx, "replication_slot_name") : NULL;
+	if (!pg->slot_name && hubha_ocf_params_bool(p, "replication_slots"))
+		pg->slot_name = "hubha";
+	pg->slot_keep_mb = hubha_ocf_params_int(p, "max_slot_wal_keep_size");
+	pg->reseed = hubha_ocf_params_bool(p, "reseed");
 	pg->port = hubha_ocf_params_int(p, "pgport");
 	pg->master_port = hubha_ocf_params_int(p, "master_port");
 	if (!pg->master_port)
@@ -313,7 +351,7 @@ static void explain_unpromotable(struct pgsql *pg)
 	if (pgsql_attr_get(pg, HUBHA_ATTR_PROMOTION, NULL, pg->rsc, &score) == 0 && strtol(score, NULL, 10) < 0) {
 		char reason[512];
 
-		pgsql_no_promote_reason(pg, score, reason, sizeof(reason));
+		pgsql_no_promote_reason(pg, NULL, score, reason, sizeof(reason));
 		pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason", reason, NULL);
 	}
 	free(score);
@@ -471,6 +509,9 @@ static int pgsql_start(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		return HUBHA_OCF_ERR_GENERIC;
 	}
 	ctx->reason[0] = '\0';
+	rc = pgsql_reseed(pg);
+	if (rc != HUBHA_OCF_SUCCESS)
+		return rc;
 	rc = start_instance(pg);
 	if (rc != HUBHA_OCF_SUCCESS)
 		return rc;
@@ -581,61 +622,6 @@ static int pgsql_stop(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	return rc;
 }
 
-/* The primary keeps one slot per other listed node, and none for nodes that left the list. */
-static void manage_slots(struct pgsql *pg, PGconn *conn)
-{
-	const char *cur = pg->node_list;
-	char node[256], slot[320], sql[1024], err[256];
-	char *lit = NULL;
-
-	if (!pg->slot_name)
-		return;
-	while (pgsql_next_node(&cur, node, sizeof(node))) {
-		if (strcmp(node, pg->node) == 0)
-			continue;
-		pgsql_slot_name(pg->slot_name, node, slot, sizeof(slot));
-		if (hubha_pg_quote_literal(conn, slot, &lit) < 0)
-			continue;
-		snprintf(sql, sizeof(sql), "SELECT pg_create_physical_replication_slot(%s) WHERE NOT EXISTS "
-			 "(SELECT 1 FROM pg_replication_slots WHERE slot_name = %s)", lit, lit);
-		if (hubha_pg_exec(conn, sql, NULL, err, sizeof(err)) < 0)
-			hubha_log(LOG_WARNING, "Cannot create replication slot %s: %s", slot, err);
-		free(lit);
-	}
-	/* Slots under our prefix that name no listed node: drop them so they do not pin WAL forever. */
-	if (hubha_pg_quote_literal(conn, pg->slot_name, &lit) < 0)
-		return;
-	snprintf(sql, sizeof(sql), "SELECT string_agg(slot_name, ' ') FROM pg_replication_slots WHERE "
-		 "slot_type = 'physical' AND NOT active AND starts_with(slot_name, %s || '_')", lit);
-	free(lit);
-	{
-		char *names = NULL;
-
-		if (hubha_pg_exec(conn, sql, &names, err, sizeof(err)) == 0 && names) {
-			const char *c = names;
-			char s[320];
-
-			while (pgsql_next_node(&c, s, sizeof(s))) {
-				bool keep = false;
-				const char *n2 = pg->node_list;
-				char nn[256], expect[320];
-
-				while (pgsql_next_node(&n2, nn, sizeof(nn))) {
-					pgsql_slot_name(pg->slot_name, nn, expect, sizeof(expect));
-					keep |= strcmp(expect, s) == 0;
-				}
-				if (keep || hubha_pg_quote_literal(conn, s, &lit) < 0)
-					continue;
-				snprintf(sql, sizeof(sql), "SELECT pg_drop_replication_slot(%s)", lit);
-				free(lit);
-				if (hubha_pg_exec(conn, sql, NULL, err, sizeof(err)) == 0)
-					hubha_log(LOG_INFO, "Dropped replication slot %s of a node no longer listed", s);
-			}
-		}
-		free(names);
-	}
-}
-
 static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
 	struct hubha_pg_status st;
@@ -684,6 +670,7 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		hubha_pg_close(conn);
 		return rc;
 	}
+	pgsql_slots_prepare(pg, conn);
 	snprintf(sql, sizeof(sql), "SELECT pg_promote(true, %u)", ctx->timeout_ms / 2000 ? ctx->timeout_ms / 2000 : 1);
 	r = hubha_pg_exec(conn, sql, &ok, err, sizeof(err));
 	if (r < 0 || !ok || strcmp(ok, "t") != 0) {
@@ -693,7 +680,6 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		return HUBHA_OCF_ERR_GENERIC;
 	}
 	free(ok);
-	manage_slots(pg, conn);
 	hubha_pg_close(conn);
 
 	if (pg->restart_on_promote) {

@@ -30,11 +30,12 @@ struct pgsql {
 	const char *monitor_user, *monitor_password, *monitor_sql;
 	const char *node_list, *master_ip, *repuser, *primary_conninfo_opt;
 	const char *restore_command, *archive_cleanup_command, *recovery_end_command;
-	const char *slot_name;
+	const char *slot_name;		/* the slots' prefix; NULL: no slots */
+	long slot_keep_mb;		/* max_slot_wal_keep_size in MB; -1: left to the configuration */
 	long port, master_port, stop_escalate, stop_escalate_in_slave;
 	unsigned attr_timeout_ms;	/* crm_attr_timeout: bounds every crm_attribute and attrd_updater */
 	enum rep_mode rep_mode;
-	bool restart_on_promote, check_wal_receiver, auto_rewind, degrade_to_async;
+	bool restart_on_promote, check_wal_receiver, auto_rewind, degrade_to_async, reseed;
 
 	char bindir[4096];	/* where pg_ctl lives: pg_controldata and pg_rewind are beside it */
 	char rsc[128];		/* resource name without a clone instance suffix */
@@ -76,6 +77,14 @@ int pgsql_controldata(const struct pgsql *pg, struct pgsql_controldata *ret);
 /* pg_rewind from source_conninfo; its output (stdout and stderr) into out. */
 int pgsql_rewind(const struct pgsql *pg, const char *source_conninfo, unsigned timeout_ms, char *out, size_t out_len);
 
+/*
+ * Run argv as pgdba (in pgdata, with a clean environment), killed once
+ * timeout_ms passed; the end of its output into out.  0 with *ret_status its
+ * wait status, or a negative errno (-ETIMEDOUT when it had to be killed).
+ */
+int pgsql_run(const struct pgsql *pg, char *const argv[], unsigned timeout_ms, char *out, size_t out_len,
+	      int *ret_status);
+
 /* Crash recovery in single-user mode that removes no WAL segment; its output into out. */
 int pgsql_crash_recovery(const struct pgsql *pg, unsigned timeout_ms, char *out, size_t out_len);
 
@@ -101,7 +110,7 @@ void pgsql_forget_published(struct pgsql *pg, enum hubha_attr_kind kind, const c
 int pgsql_attr_get(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *name, char **ret_value);
 int pgsql_attr_delete(struct pgsql *pg, enum hubha_attr_kind kind, const char *node, const char *name);
 /* Why a standby ranked with score is not promoted, and how to allow it. */
-void pgsql_no_promote_reason(const struct pgsql *pg, const char *score, char *buf, size_t len);
+void pgsql_no_promote_reason(struct pgsql *pg, const char *node, const char *score, char *buf, size_t len);
 void pgsql_attrs_close(struct pgsql *pg);
 /* A hubha_pg_standby_filter (arg: the struct pgsql): the other nodes of node_list. */
 bool pgsql_listed_standby(const char *application_name, void *pg);
@@ -117,6 +126,15 @@ void pgsql_redirect_promotion(struct pgsql *pg, const char *standbys, const char
 int pgsql_check_clone(struct pgsql *pg);
 /* Before pg_promote: the synchronous_standby_names the new primary starts with. */
 int pgsql_promote_sync_names(struct pgsql *pg, PGconn *conn, const struct hubha_pg_status *st);
+
+/* pgsql_slots.c: replication slots */
+/* The physical slots, "name:wal_status ..." (wal_status "none" when NULL; NULL: no slot). */
+int pgsql_slot_list(PGconn *conn, char **ret_list, char *err, size_t err_len);
+void pgsql_slots_prepare(struct pgsql *pg, PGconn *conn);
+void pgsql_slot_check(struct pgsql *pg, PGconn *conn, const char *list, const char *node);
+
+/* pgsql_reseed.c: a standby whose WAL the primary removed, rebuilt in start */
+int pgsql_reseed(struct pgsql *pg);
 
 /* pgsql_conf.c: the standby settings the agent owns */
 int pgsql_conf_standby(const struct pgsql *pg, char *reason, size_t reason_len);

@@ -113,8 +113,18 @@ int pgsql_attr_delete(struct pgsql *pg, enum hubha_attr_kind kind, const char *n
 	return r;
 }
 
-void pgsql_no_promote_reason(const struct pgsql *pg, const char *score, char *buf, size_t len)
+void pgsql_no_promote_reason(struct pgsql *pg, const char *node, const char *score, char *buf, size_t len)
 {
+	char name[256], *slot = NULL;
+
+	/* Said by the primary when the slot was lost: the most useful reason, and the one to keep. */
+	pgsql_attr_name(pg, "wal-lost", name, sizeof(name));
+	if (pg->slot_name && pgsql_attr_get(pg, HUBHA_ATTR_TRANSIENT, node, name, &slot) == 0 && slot && *slot) {
+		pgsql_wal_lost_reason(slot, pg->restore_command != NULL, buf, len);
+		free(slot);
+		return;
+	}
+	free(slot);
 	snprintf(buf, len, "Not promoted: this standby was not streaming when the primary last ranked it "
 		 "(promotion score %s), so its data may be stale; check it, then allow it with "
 		 "crm_attribute --promotion=%s --update=1", score, pg->rsc);
@@ -164,7 +174,8 @@ void pgsql_primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg
 {
 	char version[32], node[256], score[16];
 	const char *cur = pg->node_list;
-	bool any_sync = false;
+	bool any_sync = false, slots_read = false;
+	char *slots = NULL;
 
 	snprintf(version, sizeof(version), "tl%u", st->timeline);
 	pgsql_publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "status", "PRI", version);
@@ -187,9 +198,20 @@ void pgsql_primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg
 			pgsql_publish(pg, true, HUBHA_ATTR_TRANSIENT, node, "data-status", "DISCONNECT", "none");
 			/* Said here, with the score: the standby's own monitor explains only when its state changes. */
 			if (pgsql_publish(pg, true, HUBHA_ATTR_PROMOTION, node, NULL, SCORE_DISCONNECTED, "none") == 0) {
-				pgsql_no_promote_reason(pg, SCORE_DISCONNECTED, reason, sizeof(reason));
+				pgsql_no_promote_reason(pg, node, SCORE_DISCONNECTED, reason, sizeof(reason));
 				pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, node, "no-promote-reason", reason, NULL);
 			}
+			/* Read only when a standby is away: the steady state stays one round trip. */
+			if (pg->slot_name && !slots_read) {
+				char err[256];
+
+				slots_read = true;
+				if (pgsql_slot_list(conn, &slots, err, sizeof(err)) < 0)
+					hubha_log(LOG_WARNING, "Cannot read the replication slots: %s", err);
+				else if (!slots)
+					slots = strdup("");
+			}
+			pgsql_slot_check(pg, conn, slots, node);
 			continue;
 		}
 		s = &st->standbys[i];
@@ -201,9 +223,13 @@ void pgsql_primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg
 		pgsql_publish(pg, true, HUBHA_ATTR_TRANSIENT, node, "data-status",
 			      sync ? "STREAMING|SYNC" : "STREAMING|ASYNC", version);
 		/* Ranked anew (it reconnected): whatever kept it from promotion is over. */
-		if (pgsql_publish(pg, true, HUBHA_ATTR_PROMOTION, node, NULL, score, version) == 0)
+		if (pgsql_publish(pg, true, HUBHA_ATTR_PROMOTION, node, NULL, score, version) == 0) {
 			pgsql_unpublish(pg, HUBHA_ATTR_TRANSIENT, node, "no-promote-reason");
+			if (pg->slot_name)
+				pgsql_unpublish(pg, HUBHA_ATTR_TRANSIENT, node, "wal-lost");
+		}
 	}
+	free(slots);
 	if (pg->rep_mode == REP_SYNC)
 		primary_sync_names(pg, conn, st, any_sync);
 }

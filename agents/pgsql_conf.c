@@ -15,7 +15,7 @@
 
 static const char *const owned[] = {
 	"primary_conninfo", "primary_slot_name", "recovery_target_timeline",
-	"restore_command", "archive_cleanup_command", "recovery_end_command", NULL,
+	"restore_command", "archive_cleanup_command", "recovery_end_command", "max_slot_wal_keep_size", NULL,
 };
 
 static bool is_owned(const char *line)
@@ -232,6 +232,13 @@ static void put_settings(const struct pgsql *pg, FILE *out, const char *conninfo
 		put(out, "archive_cleanup_command", pg->archive_cleanup_command);
 	if (pg->recovery_end_command)
 		put(out, "recovery_end_command", pg->recovery_end_command);
+	/* Every node, since any may be promoted: slots kept on a standby are bounded too. */
+	if (pg->slot_keep_mb >= 0) {
+		char mb[32];
+
+		snprintf(mb, sizeof(mb), "%ldMB", pg->slot_keep_mb);
+		put(out, "max_slot_wal_keep_size", mb);
+	}
 }
 
 /* The new postgresql.auto.conf, complete and on disk under its temporary name. */

@@ -334,6 +334,9 @@ const char *pgsql_sync_names_next(const char *current, const char *want, bool an
 	return strcmp(current, want) != 0 ? want : NULL;
 }
 
+/* NAMEDATALEN - 1: PostgreSQL cuts longer names, and two nodes could share a slot. */
+#define SLOT_NAME_MAX 63
+
 int pgsql_slot_name(const char *prefix, const char *node, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, "%s_", prefix);
@@ -345,9 +348,13 @@ int pgsql_slot_name(const char *prefix, const char *node, char *buf, size_t len)
 	for (; *node; node++) {
 		char c = *node;
 
-		if (o + 1 >= len)
+		if (o + 1 >= len || o >= SLOT_NAME_MAX)
 			goto too_long;
-		buf[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (c == '-' || c == '.') ? '_' : c;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			c = '_';
+		buf[o++] = c;
 	}
 	buf[o] = '\0';
 	return 0;
@@ -355,6 +362,99 @@ too_long:
 	if (len)
 		buf[0] = '\0';
 	return -ENAMETOOLONG;
+}
+
+enum pgsql_slot_state pgsql_slot_state(const char *list, const char *slot)
+{
+	const char *cur = list;
+	char item[NODE_MAX];
+	size_t n = strlen(slot);
+
+	while (pgsql_next_node(&cur, item, sizeof(item))) {
+		if (strncmp(item, slot, n) != 0 || item[n] != ':')
+			continue;
+		if (strcmp(item + n + 1, "lost") == 0)
+			return PGSQL_SLOT_LOST;
+		/* reserved, extended, unreserved: it still holds what its standby needs. */
+		return strcmp(item + n + 1, "none") == 0 ? PGSQL_SLOT_UNRESERVED : PGSQL_SLOT_OK;
+	}
+	return PGSQL_SLOT_MISSING;
+}
+
+void pgsql_wal_lost_reason(const char *slot, bool archive, char *buf, size_t len)
+{
+	snprintf(buf, len, "Not promoted: %s: its WAL was removed from the primary (replication slot %s was "
+		 "invalidated at max_slot_wal_keep_size)%s", archive ? "it can catch up only from the archive "
+		 "(restore_command), or else needs a new base backup" : "needs a new base backup", slot,
+		 archive ? "" : "; reseed=true rebuilds it at its next start");
+}
+
+int pgsql_history_switchpoint(const char *history, uint32_t tl, hubha_lsn *ret_lsn)
+{
+	const char *line = history;
+
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+		char buf[128], lsn[64];
+		unsigned long parent;
+		hubha_lsn at;
+
+		if (n < sizeof(buf)) {
+			memcpy(buf, line, n);
+			buf[n] = '\0';
+		} else {
+			snprintf(buf, sizeof(buf), "%.*s", (int)(sizeof(buf) - 1), line);
+		}
+		line = end ? end + 1 : NULL;
+		if (!buf[strspn(buf, " \t\r")] || buf[strspn(buf, " \t")] == '#')
+			continue;
+		if (sscanf(buf, "%lu %63s", &parent, lsn) != 2 || parent > UINT32_MAX || hubha_lsn_parse(lsn, &at) < 0)
+			return -EINVAL;
+		if (parent == tl) {
+			*ret_lsn = at;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int pgsql_decide_reseed(const struct pgsql_reseed_in *in, char *reason, size_t reason_len)
+{
+	char mine[64], primary[64], at[32];
+	hubha_lsn sp;
+	int r;
+
+	pgsql_location_format(in->mine, mine, sizeof(mine));
+	pgsql_location_format(in->primary, primary, sizeof(primary));
+	/* A primary's data (crashed, or shut down) may hold commits nobody else has. */
+	if (strcmp(in->state, "shut down in recovery") != 0 && strcmp(in->state, "in archive recovery") != 0) {
+		snprintf(reason, reason_len, "Re-seeding refused: this node was not a standby (control data: %s), "
+			 "so it may hold data the primary lacks", in->state);
+		return -EPERM;
+	}
+	if (in->mine.tl > in->primary.tl || (in->mine.tl == in->primary.tl && in->mine.lsn > in->primary.lsn)) {
+		snprintf(reason, reason_len, "Re-seeding refused: this node's data (%s) is ahead of the primary's "
+			 "(%s)", mine, primary);
+		return -EPERM;
+	}
+	if (in->mine.tl == in->primary.tl)
+		return 0;
+	r = in->history ? pgsql_history_switchpoint(in->history, in->mine.tl, &sp) : -ENOENT;
+	if (r < 0) {
+		snprintf(reason, reason_len, "Re-seeding refused: the primary's timeline history does not say where "
+			 "this node's timeline %u ended, so its data (%s) cannot be compared with the primary's (%s)",
+			 in->mine.tl, mine, primary);
+		return -EPERM;
+	}
+	/* Past the switch point it has WAL the primary's timeline never had. */
+	if (in->mine.lsn > sp) {
+		hubha_lsn_format(sp, at, sizeof(at));
+		snprintf(reason, reason_len, "Re-seeding refused: this node's data (%s) goes past where the primary "
+			 "left timeline %u (%s): it may hold commits the primary lacks", mine, in->mine.tl, at);
+		return -EPERM;
+	}
+	return 0;
 }
 
 static bool is_true(const char *v)

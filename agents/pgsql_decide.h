@@ -115,8 +115,55 @@ int pgsql_sync_names(const char *node_list, const char *self, char *buf, size_t 
 const char *pgsql_sync_names_next(const char *current, const char *want, bool any_sync, bool degrade_to_async,
 				  unsigned n_standbys);
 
-/* A node's replication slot: heartbeat:pgsql's rule (lower case, [-.] to _); -ENAMETOOLONG. */
+/*
+ * A node's replication slot, prefix_node: heartbeat:pgsql's rule (upper case
+ * to lower, '-' and '.' to '_'), and any other character a slot name cannot
+ * hold to '_' too.  -ENAMETOOLONG past len or PostgreSQL's 63 bytes.
+ */
 int pgsql_slot_name(const char *prefix, const char *node, char *buf, size_t len);
+
+/* A slot as the primary finds it in pg_replication_slots. */
+enum pgsql_slot_state {
+	PGSQL_SLOT_OK,		/* it reserves WAL */
+	PGSQL_SLOT_MISSING,	/* no such slot */
+	PGSQL_SLOT_UNRESERVED,	/* it exists but reserves nothing yet (created without reserving) */
+	PGSQL_SLOT_LOST,	/* invalidated at max_slot_wal_keep_size: WAL its standby needs is gone */
+};
+
+/*
+ * The state of slot in list, "name:wal_status ..." as the agent reads
+ * pg_replication_slots (wal_status "none" when NULL).
+ */
+enum pgsql_slot_state pgsql_slot_state(const char *list, const char *slot);
+
+/*
+ * Why a standby whose slot was lost is not promoted, and what brings it
+ * back: an archive (restore_command) may still hold its WAL, else it needs a
+ * new base backup.
+ */
+void pgsql_wal_lost_reason(const char *slot, bool archive, char *buf, size_t len);
+
+/*
+ * Where the timeline tl of a timeline history file (as TIMELINE_HISTORY
+ * returns it) ended: 0 and *ret_lsn, -ENOENT when the history does not list
+ * tl, -EINVAL when a line does not parse.
+ */
+int pgsql_history_switchpoint(const char *history, uint32_t tl, hubha_lsn *ret_lsn);
+
+/* What a re-seed of this node is decided on. */
+struct pgsql_reseed_in {
+	const char *state;		/* this node's control data: "shut down in recovery", ... */
+	struct pgsql_location mine;	/* where its WAL ends, as far as its control data tells */
+	struct pgsql_location primary;	/* the primary's timeline and current position */
+	const char *history;		/* the history of the primary's timeline; NULL when not read */
+};
+
+/*
+ * Whether this node may throw its data away for a fresh base backup: only
+ * when it was a standby and all it has is on the primary's timeline before
+ * the primary's position.  0, or -EPERM with a reason.
+ */
+int pgsql_decide_reseed(const struct pgsql_reseed_in *in, char *reason, size_t reason_len);
 
 /*
  * A promotable clone needs notify=true (the election runs in the pre-promote

@@ -454,6 +454,12 @@ static int run(const struct pgsql *pg, char *const argv[], unsigned timeout_ms, 
 	return 0;
 }
 
+int pgsql_run(const struct pgsql *pg, char *const argv[], unsigned timeout_ms, char *out, size_t out_len,
+	      int *ret_status)
+{
+	return run(pg, argv, timeout_ms, out, out_len, ret_status);
+}
+
 /* Split space-separated options into argv (no quoting, as the anchors' shell did it). */
 static int split_opts(const char *opts, char *buf, size_t len, char **argv, int max)
 {

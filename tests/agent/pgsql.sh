@@ -513,6 +513,9 @@ echo "# 11. the election against real standbys: promotion handed over, switchove
 pg_node n9 "$(free_port)" || setup_failed "n9"
 pg_plain_start n9 || setup_failed "start n9"
 sql n9 "create table t (id int primary key)" || setup_failed "table on n9"
+# The standbys stream through their slots (the default): n9 is no primary of the agent's, so they are made here.
+sql n9 "select pg_create_physical_replication_slot('hubha_' || n, true) from unnest(array['n10', 'n11']) n" >/dev/null ||
+	setup_failed "slots on n9"
 pg_standby n10 "$(free_port)" n9 || setup_failed "n10"
 pg_standby n11 "$(free_port)" n9 || setup_failed "n11"
 REP_MODE=async NODES="n9 n10 n11" MASTER_PORT=${PORT[n9]}
@@ -632,6 +635,108 @@ n10_ranked
 repl_clients_stop many
 expect 0 "stop n13" -- agent n13 stop
 expect 0 "stop n12" -- agent n12 stop
+
+# ---------------------------------------------------------------------------
+echo "# 14. slots by default: a stopped standby catches up; past max_slot_wal_keep_size it is reported, then re-seeded"
+# Small settings so a few forced segment switches exceed every bound: no wal_keep_size,
+# max_wal_size at its floor, max_slot_wal_keep_size 32 MB (two 16 MB segments).
+pg_node n14 "$(free_port)" || setup_failed "n14"
+pg_plain_start n14 || setup_failed "start n14"
+sql n14 "create table t (id int primary key, pad text)" || setup_failed "table on n14"
+# Seeded the documented way: its slot exists before the copy, so no WAL it needs is removed meanwhile.
+sql n14 "select pg_create_physical_replication_slot('hubha_n15', true)" >/dev/null || setup_failed "slot on n14"
+pg_standby n15 "$(free_port)" n14 || setup_failed "n15"
+pg_plain_stop n14 || setup_failed "stop n14"
+for n in n14 n15; do pg_set $n "wal_keep_size = 0"; pg_set $n "max_wal_size = 32MB"; pg_set $n "min_wal_size = 32MB"; done
+REP_MODE=async NODES="n14 n15" MASTER_PORT=${PORT[n14]}
+KEEP=(OCF_RESKEY_max_slot_wal_keep_size=32)
+expect 0 "start n14" -- agent n14 start "${KEEP[@]}"
+expect 0 "start n15" -- agent n15 start "${KEEP[@]}"
+expect 0 "pre-promote notify n14" -- notify n14 pre promote promote=n14 active="n14 n15" slave="n14 n15" "${KEEP[@]}"
+expect 0 "pre-promote notify n15" -- notify n15 pre promote promote=n14 active="n14 n15" slave="n14 n15" "${KEEP[@]}"
+expect 0 "promote n14 (no replication_slot_name set)" -- agent n14 promote "${KEEP[@]}"
+grep -q "primary_slot_name = 'hubha_n15'" "$TMPD/n15/data/postgresql.auto.conf" &&
+	ok "n15 streams through slot hubha_n15 by default" ||
+	not_ok "n15's primary_slot_name: '$(grep primary_slot_name "$TMPD/n15/data/postgresql.auto.conf")'"
+[ "$(sql n14 "show max_slot_wal_keep_size")" = 32MB ] && ok "max_slot_wal_keep_size = 32MB on the primary" ||
+	not_ok "max_slot_wal_keep_size on n14: '$(sql n14 "show max_slot_wal_keep_size")'"
+n15_streams() { streams_from n15 n14; }
+retry 15 n15_streams && ok "n15 streams from n14" || { not_ok "n15 does not stream"; show_log n15; }
+slot_of_n15() { sql n14 "select coalesce(wal_status, 'none') || ' ' || active from pg_replication_slots where slot_name = 'hubha_n15'"; }
+# switch_wal NODE COUNT: COUNT forced segment switches with a row each, then a checkpoint (which removes WAL).
+switch_wal() {
+	local i
+	for i in $(seq "$2"); do
+		sql "$1" "insert into t select coalesce(max(id), 0) + 1, 'x' from t; select pg_switch_wal()" >/dev/null
+	done
+	sql "$1" "checkpoint" >/dev/null
+}
+pg_wal_mb() { du -sm --apparent-size "$TMPD/$1/data/pg_wal" | cut -f1; }
+has_rows() { [ "$(sql n15 "select count(*) from t")" = "$(sql n14 "select count(*) from t")" ]; }
+
+echo "#    n15 stopped while the primary writes and checkpoints past wal_keep_size (0): its slot keeps the WAL"
+expect 0 "stop n15" -- agent n15 stop "${KEEP[@]}"
+need=$(sql n14 "select pg_walfile_name(restart_lsn) from pg_replication_slots where slot_name = 'hubha_n15'")
+switch_wal n14 1
+switch_wal n14 0
+[ -e "$TMPD/n14/data/pg_wal/$need" ] && ok "the segment n15 needs ($need) is kept past two checkpoints" ||
+	not_ok "segment $need is gone from n14"
+t0=$(date +%s%N)
+expect 0 "start n15" -- agent n15 start "${KEEP[@]}"
+if retry 30 has_rows && retry 10 n15_streams; then
+	ok "n15 caught up and streams again ($((($(date +%s%N) - t0) / 1000000)) ms from its start)"
+else not_ok "n15 did not catch up (slot: $(slot_of_n15))"; show_log n15; fi
+mon n14 "${KEEP[@]}" >/dev/null 2>&1
+
+echo "#    n15 stopped while the primary writes 12 segments (192 MB) past the 32 MB bound"
+expect 0 "stop n15" -- agent n15 stop "${KEEP[@]}"
+mon n14 "${KEEP[@]}" >/dev/null 2>&1
+switch_wal n14 12
+switch_wal n14 0
+walmb=$(pg_wal_mb n14)
+# The bound, plus max_wal_size (recycled segments) and the segment being written.
+[ "$walmb" -le 80 ] && ok "n14's pg_wal is ${walmb} MB after 192 MB of WAL (bound: 32 + max_wal_size 32 + 16)" ||
+	not_ok "n14's pg_wal is ${walmb} MB: the slot kept WAL past max_slot_wal_keep_size"
+[ "$(slot_of_n15)" = "lost false" ] && ok "slot hubha_n15: wal_status lost" || not_ok "slot hubha_n15: '$(slot_of_n15)'"
+expect 8 "monitor n14" -- mon n14 "${KEEP[@]}"
+check_attr n15 pgsql-wal-lost hubha_n15
+check_attr n15 pgsql-data-status DISCONNECT
+attr n15 pgsql-no-promote-reason | grep -q "needs a new base backup: its WAL was removed" &&
+	ok "n15's reason: $(attr n15 pgsql-no-promote-reason)" || not_ok "n15's reason: '$(attr n15 pgsql-no-promote-reason)'"
+[ "$(score n15)" -lt 0 ] && ok "n15's promotion score is $(score n15)" || not_ok "n15's promotion score is $(score n15)"
+
+echo "#    without reseed it starts on its old data, cannot stream, stays reported and unpromotable"
+expect 0 "start n15 (reseed=false)" -- agent n15 start "${KEEP[@]}"
+sleep 3
+n15_streams && not_ok "n15 streams with its WAL removed" || ok "n15 does not stream"
+expect 0 "monitor n15: a running standby" -- mon n15 "${KEEP[@]}"
+expect 8 "monitor n14" -- mon n14 "${KEEP[@]}"
+attr n15 pgsql-no-promote-reason | grep -q "needs a new base backup" && ok "n15 still says it needs a new base backup" ||
+	not_ok "n15's reason: '$(attr n15 pgsql-no-promote-reason)'"
+[ "$(score n15)" -lt 0 ] && ok "n15's promotion score is still $(score n15)" || not_ok "n15's promotion score is $(score n15)"
+expect 0 "stop n15" -- agent n15 stop "${KEEP[@]}"
+
+echo "#    with reseed=true its start rebuilds it from the primary"
+RESEED=("${KEEP[@]}" OCF_RESKEY_reseed=true)
+old_id=$(stat -c %i "$TMPD/n15/data")
+t0=$(date +%s%N)
+expect 0 "start n15 (reseed=true)" -- agent n15 start "${RESEED[@]}"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$(stat -c %i "$TMPD/n15/data")" != "$old_id" ] && ok "n15's pgdata is a new directory (start took $ms ms)" ||
+	not_ok "n15's pgdata was not replaced"
+kept=$(ls -d "$TMPD/n15/data.old-"* 2>/dev/null | head -n1)
+[ -n "$kept" ] && [ "$(stat -c %i "$kept")" = "$old_id" ] && ok "the old pgdata is kept as ${kept##*/}" ||
+	not_ok "no kept copy of the old pgdata"
+[ ! -e "$TMPD/n15/data.reseed" ] && ok "no partial copy left" || not_ok "data.reseed left behind"
+[ "$(stat -c %U "$TMPD/n15/data")" = postgres ] && ok "the new pgdata is postgres's" || not_ok "new pgdata owned by $(stat -c %U "$TMPD/n15/data")"
+if retry 30 n15_streams && retry 10 has_rows; then ok "n15 streams again and has every row"
+else not_ok "n15 does not stream after re-seeding (slot: $(slot_of_n15))"; show_log n15; fi
+expect 8 "monitor n14" -- mon n14 "${RESEED[@]}"
+[ -z "$(attr n15 pgsql-wal-lost)" ] && ok "n15's wal-lost is cleared" || not_ok "n15's wal-lost: '$(attr n15 pgsql-wal-lost)'"
+[ "$(score n15)" -gt 0 ] && ok "n15 is ranked again ($(score n15))" || not_ok "n15's promotion score is $(score n15)"
+case $(slot_of_n15) in "reserved true" | "extended true") ok "slot hubha_n15 reserves WAL again: $(slot_of_n15)" ;;
+*) not_ok "slot hubha_n15: '$(slot_of_n15)'" ;; esac
+for n in n15 n14; do agent $n stop "${KEEP[@]}" >/dev/null 2>&1; done
 
 # ---------------------------------------------------------------------------
 echo "# 9. ocf-tester with a replication configuration"

@@ -358,6 +358,13 @@ static void test_slot_name(void **state)
 		{ "s", "ab", 5, 0, "s_ab" },
 		{ "s", "abc", 5, -ENAMETOOLONG, "" },
 		{ "prefix", "a", 4, -ENAMETOOLONG, "" },
+		/* Characters heartbeat:pgsql would have passed on to a failing CREATE: '_' too. */
+		{ "hubha", "hub@1+b c", 64, 0, "hubha_hub_1_b_c" },
+		{ "hubha", "n_1", 64, 0, "hubha_n_1" },
+		/* PostgreSQL keeps 63 bytes of a name: a longer one could be another node's too. */
+		{ "hubha", "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefg", 128, 0,
+		  "hubha_abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefg" },
+		{ "hubha", "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefgh", 128, -ENAMETOOLONG, "" },
 	};
 
 	(void)state;
@@ -374,6 +381,121 @@ static void test_slot_name(void **state)
 }
 
 /* ---- node lists ------------------------------------------------------ */
+
+static void test_slot_state(void **state)
+{
+	static const struct {
+		const char *list, *slot;
+		enum pgsql_slot_state want;
+	} cases[] = {
+		{ "hubha_n2:reserved hubha_n3:lost", "hubha_n2", PGSQL_SLOT_OK },
+		{ "hubha_n2:reserved hubha_n3:lost", "hubha_n3", PGSQL_SLOT_LOST },
+		{ "hubha_n2:extended", "hubha_n2", PGSQL_SLOT_OK },
+		/* Past the bound but not yet removed: the standby may still make it. */
+		{ "hubha_n2:unreserved", "hubha_n2", PGSQL_SLOT_OK },
+		{ "hubha_n2:none", "hubha_n2", PGSQL_SLOT_UNRESERVED },
+		{ "hubha_n2:reserved", "hubha_n", PGSQL_SLOT_MISSING },
+		{ "hubha_n22:lost", "hubha_n2", PGSQL_SLOT_MISSING },
+		{ "", "hubha_n2", PGSQL_SLOT_MISSING },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < LEN(cases); i++)
+		if (pgsql_slot_state(cases[i].list, cases[i].slot) != cases[i].want)
+			fail_msg("%s in '%s': %d, expected %d", cases[i].slot, cases[i].list,
+				 pgsql_slot_state(cases[i].list, cases[i].slot), cases[i].want);
+}
+
+static void test_wal_lost_reason(void **state)
+{
+	char buf[512];
+
+	(void)state;
+	pgsql_wal_lost_reason("hubha_n2", false, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "needs a new base backup: its WAL was removed"));
+	assert_non_null(strstr(buf, "hubha_n2"));
+	assert_non_null(strstr(buf, "reseed=true"));
+	pgsql_wal_lost_reason("hubha_n2", true, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "archive"));
+	assert_null(strstr(buf, "reseed=true"));
+}
+
+static void test_history_switchpoint(void **state)
+{
+	static const struct {
+		const char *history;
+		uint32_t tl;
+		int rc;
+		hubha_lsn want;
+	} cases[] = {
+		{ "1\t0/3000060\tno recovery target specified\n", 1, 0, 0x3000060 },
+		{ "1\t0/3000060\tno recovery target specified\n", 2, -ENOENT, 0 },
+		{ "1\t0/3000060\tno recovery target specified\n\n2\t0/5A000000\tno recovery target specified\n",
+		  2, 0, 0x5A000000 },
+		{ "# comment\n1\t1/0\tx", 1, 0, 0x100000000ull },
+		{ "1\tnot-an-lsn\tx\n", 1, -EINVAL, 0 },
+		{ "", 1, -ENOENT, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < LEN(cases); i++) {
+		hubha_lsn got = 0;
+		int rc = pgsql_history_switchpoint(cases[i].history, cases[i].tl, &got);
+
+		if (rc != cases[i].rc || (rc == 0 && got != cases[i].want))
+			fail_msg("case %zu: rc %d lsn %llx, expected %d %llx", i, rc, (unsigned long long)got,
+				 cases[i].rc, (unsigned long long)cases[i].want);
+	}
+}
+
+static void test_decide_reseed(void **state)
+{
+	static const char *const hist = "1\t0/5000000\tno recovery target specified\n";
+	static const struct {
+		const char *what, *state;
+		struct pgsql_location mine, primary;
+		const char *history;
+		int rc;
+		const char *reason;
+	} cases[] = {
+		{ "a standby behind on the same timeline", "shut down in recovery", LOC(1, 0, 0x3000000),
+		  LOC(1, 0, 0x9000000), NULL, 0, NULL },
+		{ "a standby that crashed, behind", "in archive recovery", LOC(1, 0, 0x3000000), LOC(1, 0, 0x9000000),
+		  NULL, 0, NULL },
+		{ "level with the primary", "shut down in recovery", LOC(1, 0, 0x9000000), LOC(1, 0, 0x9000000), NULL,
+		  0, NULL },
+		{ "a primary shut down", "shut down", LOC(1, 0, 0x3000000), LOC(1, 0, 0x9000000), NULL, -EPERM,
+		  "not a standby" },
+		{ "a primary that crashed", "in production", LOC(1, 0, 0x3000000), LOC(1, 0, 0x9000000), NULL, -EPERM,
+		  "not a standby" },
+		{ "ahead on the same timeline", "shut down in recovery", LOC(1, 0, 0x9000001), LOC(1, 0, 0x9000000),
+		  NULL, -EPERM, "ahead" },
+		{ "on a newer timeline", "shut down in recovery", LOC(3, 0, 0x1000000), LOC(2, 0, 0x9000000), NULL,
+		  -EPERM, "ahead" },
+		{ "older timeline, before the switch", "shut down in recovery", LOC(1, 0, 0x4000000),
+		  LOC(2, 0, 0x9000000), hist, 0, NULL },
+		{ "older timeline, at the switch", "shut down in recovery", LOC(1, 0, 0x5000000), LOC(2, 0, 0x9000000),
+		  hist, 0, NULL },
+		{ "older timeline, past the switch", "shut down in recovery", LOC(1, 0, 0x5000001),
+		  LOC(2, 0, 0x9000000), hist, -EPERM, "goes past" },
+		{ "older timeline, no history", "shut down in recovery", LOC(1, 0, 0x4000000), LOC(2, 0, 0x9000000),
+		  NULL, -EPERM, "cannot be compared" },
+		{ "older timeline not in the history", "shut down in recovery", LOC(1, 0, 0x4000000),
+		  LOC(3, 0, 0x9000000), "2\t0/8000000\tx\n", -EPERM, "cannot be compared" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < LEN(cases); i++) {
+		struct pgsql_reseed_in in = { .state = cases[i].state, .mine = cases[i].mine,
+					      .primary = cases[i].primary, .history = cases[i].history };
+		char reason[512] = "";
+		int rc = pgsql_decide_reseed(&in, reason, sizeof(reason));
+
+		if (rc != cases[i].rc || (cases[i].reason && !strstr(reason, cases[i].reason)))
+			fail_msg("%s: rc %d '%s', expected %d '%s'", cases[i].what, rc, reason, cases[i].rc,
+				 cases[i].reason ? cases[i].reason : "");
+	}
+}
 
 static void test_node_lists(void **state)
 {
@@ -441,6 +563,10 @@ int main(void)
 		cmocka_unit_test(test_sync_names),
 		cmocka_unit_test(test_sync_names_next),
 		cmocka_unit_test(test_slot_name),
+		cmocka_unit_test(test_slot_state),
+		cmocka_unit_test(test_wal_lost_reason),
+		cmocka_unit_test(test_history_switchpoint),
+		cmocka_unit_test(test_decide_reseed),
 		cmocka_unit_test(test_node_lists),
 		cmocka_unit_test(test_clone_meta),
 	};
