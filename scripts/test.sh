@@ -34,12 +34,13 @@ step "valgrind: the vip agent tests under memcheck"
 AGENT_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
 	make -C tests/agent check TESTS=vip.sh || { show_logs; exit 1; }
 
-step "lab: multi-node clusters, failover"
+step "lab: multi-node clusters, failover, cluster state"
 # Real corosync + Pacemaker clusters in namespaces, running the installed build
 # (a lab left up, by the demo say, goes first: the namespace names are fixed).
 "$src/tests/lab/lab" down >/dev/null 2>&1 || true
 "$src/tests/lab/selftest"
 "$src/tests/lab/failover"
+"$src/tests/lab/cluster-state"
 
 step "clang build, unit tests"
 mkdir "$out/clang" && cd "$out/clang"
