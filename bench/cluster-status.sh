@@ -55,13 +55,14 @@ echo "## hubhad on $primary (interval 2000 ms)"
 pid=$("$LAB" run "$primary" sh -c 'cat /var/run/anything_hubhad*.pid' | head -1)
 [[ "$pid" =~ ^[0-9]+$ ]] || die "no hubhad pid on $primary"
 # shellcheck disable=SC2016 # awk's fields
-rss=$("$LAB" run "$primary" awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+read -r rss anon file < <("$LAB" run "$primary" awk '/^VmRSS/ { r = $2 } /^RssAnon/ { a = $2 } /^RssFile/ { f = $2 }
+	END { print r, a, f }' "/proc/$pid/status")
 # shellcheck disable=SC2016
 ticks() { "$LAB" run "$primary" awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 hz=$(getconf CLK_TCK)
 t0=$(ticks)
 sleep "$IDLE_SECONDS"
 t1=$(ticks)
-echo "RSS: $((rss / 1024)).$(((rss % 1024) * 10 / 1024)) MiB ($rss kB)"
+echo "RSS: $((rss / 1024)).$(((rss % 1024) * 10 / 1024)) MiB ($rss kB: $anon kB its own, $file kB shared library pages)"
 awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$IDLE_SECONDS" 'BEGIN {
 	printf "idle CPU: %.0f ms in %d s (%.3f%% of one core)\n", d * 1000 / hz, s, d * 100 / hz / s }'
