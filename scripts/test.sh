@@ -62,13 +62,14 @@ builds() {
 (renice -n 10 -p "$BASHPID" >/dev/null; builds) >"$out/builds.log" 2>&1 &
 builds_pid=$!
 
-step "lab: multi-node clusters, failover"
+step "lab: multi-node clusters, failover, cluster state"
 # Real corosync + Pacemaker clusters in namespaces, running the installed build
 # (a lab left up, by the demo say, goes first: the namespace names are fixed).
 lab() {
 	"$src/tests/lab/lab" down >/dev/null 2>&1 || true
 	"$src/tests/lab/selftest" || return 1
 	"$src/tests/lab/failover" || return 1
+	"$src/tests/lab/cluster-state" || return 1
 }
 lab_rc=0
 lab || lab_rc=$?
