@@ -8,6 +8,7 @@
  * sent it leaves the group while its node stays, what it said no longer
  * holds and the report is dropped; when the node itself is lost, its last
  * report stays as "last seen" (it decides nothing once the node is out).
+ * The nodelist is read again when it changes (a configuration reload).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -59,6 +60,7 @@ struct hubha_cluster {
 	quorum_handle_t quorum;
 	cmap_handle_t cmap;
 	int have_cpg, have_quorum, have_cmap;
+	int nodelist_changed;
 	int epfd;
 	int connected;
 	int joined;		/* our own join seen in the group's membership */
@@ -185,10 +187,22 @@ static void cmap_name(hubha_cluster_t *c, unsigned pos, char name[HUBHA_CLUSTER_
 	}
 }
 
+/* A node no longer configured, seen or heard of is no node of the cluster. */
+static void forget_nodes(hubha_cluster_t *c)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (c->nodes[i].configured || c->nodes[i].member || c->nodes[i].has_report)
+			c->nodes[kept++] = c->nodes[i];
+	c->n_nodes = kept;
+}
+
 /* The configured nodes: nodelist.node.N.nodeid, named by .name, else .ring0_addr. */
 static int load_nodelist(hubha_cluster_t *c)
 {
 	char key[CMAP_KEYNAME_MAXLEN + 1];
+	int e = 0;
 
 	for (size_t i = 0; i < c->n_nodes; i++)
 		c->nodes[i].configured = 0;
@@ -202,13 +216,31 @@ static int load_nodelist(hubha_cluster_t *c)
 			break;
 		cmap_name(c, pos, name);
 		n = get_node(c, nodeid);
-		if (!n)
-			return -ENOMEM;
+		if (!n) {
+			e = -ENOMEM;
+			break;
+		}
 		n->configured = 1;
 		if (name[0])
 			memcpy(n->name, name, sizeof(n->name));
 	}
-	return 0;
+	forget_nodes(c);
+	return e;
+}
+
+static void on_nodelist(cmap_handle_t handle, cmap_track_handle_t track, int32_t event, const char *key,
+			struct cmap_notify_value new_value, struct cmap_notify_value old_value, void *data)
+{
+	hubha_cluster_t *c = data;
+
+	(void)handle;
+	(void)track;
+	(void)event;
+	(void)key;
+	(void)new_value;
+	(void)old_value;
+	/* One change of a reload comes key by key: read the list once, after dispatch. */
+	c->nodelist_changed = 1;
 }
 
 static hubha_cluster_t *cpg_cluster(cpg_handle_t handle)
@@ -321,9 +353,7 @@ static void on_totem_confchg(cpg_handle_t handle, struct cpg_ring_id ring_id, ui
 		if (n)
 			n->member = 1;
 	}
-	/* A reload may have changed the nodelist; a failed read keeps the old one. */
-	if (c->have_cmap)
-		load_nodelist(c);
+	forget_nodes(c);
 	prune_reports(c);
 	c->events |= HUBHA_CLUSTER_EV_MEMBERSHIP;
 }
@@ -401,6 +431,21 @@ static int connect_quorum(hubha_cluster_t *c)
 	return epoll_add(c->epfd, fd);
 }
 
+static int connect_cmap(hubha_cluster_t *c)
+{
+	cmap_track_handle_t track;
+	int fd = -1, e;
+
+	if ((e = cs_errno(cmap_initialize(&c->cmap))) < 0)
+		return e;
+	c->have_cmap = 1;
+	if ((e = cs_errno(cmap_track_add(c->cmap, "nodelist.", CMAP_TRACK_ADD | CMAP_TRACK_DELETE | CMAP_TRACK_MODIFY |
+					 CMAP_TRACK_PREFIX, on_nodelist, c, &track))) < 0 ||
+	    (e = cs_errno(cmap_fd_get(c->cmap, &fd))) < 0)
+		return e;
+	return epoll_add(c->epfd, fd);
+}
+
 int hubha_cluster_open(unsigned flags, hubha_cluster_t **ret_cluster)
 {
 	struct hubha_deadline d = hubha_deadline_in(RETRY_MS);
@@ -420,10 +465,8 @@ int hubha_cluster_open(unsigned flags, hubha_cluster_t **ret_cluster)
 		free(c);
 		return e;
 	}
-	if ((e = cs_errno(cmap_initialize(&c->cmap))) < 0)
-		goto fail;
-	c->have_cmap = 1;
-	if ((e = load_nodelist(c)) < 0 || (e = connect_quorum(c)) < 0 || (e = connect_cpg(c, d)) < 0)
+	if ((e = connect_cmap(c)) < 0 || (e = load_nodelist(c)) < 0 || (e = connect_quorum(c)) < 0 ||
+	    (e = connect_cpg(c, d)) < 0)
 		goto fail;
 	c->connected = 1;
 	if (flags & HUBHA_CLUSTER_ASK) {
@@ -482,8 +525,14 @@ int hubha_cluster_dispatch(hubha_cluster_t *c)
 	if (!c->connected)
 		return -ENOTCONN;
 	if (dispatch_one(cpg_dispatch(c->cpg, CS_DISPATCH_ALL)) < 0 ||
-	    dispatch_one(quorum_dispatch(c->quorum, CS_DISPATCH_ALL)) < 0)
+	    dispatch_one(quorum_dispatch(c->quorum, CS_DISPATCH_ALL)) < 0 ||
+	    dispatch_one(cmap_dispatch(c->cmap, CS_DISPATCH_ALL)) < 0)
 		c->connected = 0;
+	if (c->connected && c->nodelist_changed) {
+		c->nodelist_changed = 0;
+		load_nodelist(c);
+		c->events |= HUBHA_CLUSTER_EV_MEMBERSHIP;
+	}
 	if (c->connected && c->resend)
 		send_own_report(c);
 	events = c->events;

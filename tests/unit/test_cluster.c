@@ -49,7 +49,10 @@ static struct mock {
 	void *cpg_ctx;
 	quorum_callbacks_t qcb;
 	const void *q_ctx;
-	int cpg_fd, q_fd;
+	int cpg_fd, q_fd, cmap_fd;
+	cmap_notify_fn_t cmap_notify;
+	void *cmap_data;
+	int cmap_pending;
 	uint32_t quorate, quorum_pending, quorum_next;
 	cs_error_t init_err, dispatch_err, mcast_err;
 	int join_try_again, joins, finalized;
@@ -368,6 +371,42 @@ cs_error_t __wrap_cmap_initialize(cmap_handle_t *handle)
 	return CS_OK;
 }
 
+cs_error_t __wrap_cmap_track_add(cmap_handle_t handle, const char *key, int32_t type, cmap_notify_fn_t fn, void *data,
+				 cmap_track_handle_t *track);
+cs_error_t __wrap_cmap_track_add(cmap_handle_t handle, const char *key, int32_t type, cmap_notify_fn_t fn, void *data,
+				 cmap_track_handle_t *track)
+{
+	(void)handle;
+	assert_string_equal(key, "nodelist.");
+	assert_int_equal(type, CMAP_TRACK_ADD | CMAP_TRACK_DELETE | CMAP_TRACK_MODIFY | CMAP_TRACK_PREFIX);
+	m.cmap_notify = fn;
+	m.cmap_data = data;
+	*track = 0x4444;
+	return CS_OK;
+}
+
+cs_error_t __wrap_cmap_fd_get(cmap_handle_t handle, int *fd);
+cs_error_t __wrap_cmap_fd_get(cmap_handle_t handle, int *fd)
+{
+	(void)handle;
+	*fd = m.cmap_fd;
+	return CS_OK;
+}
+
+/* A reload changes the nodelist key by key. */
+cs_error_t __wrap_cmap_dispatch(cmap_handle_t handle, cs_dispatch_flags_t flags);
+cs_error_t __wrap_cmap_dispatch(cmap_handle_t handle, cs_dispatch_flags_t flags)
+{
+	struct cmap_notify_value none = { 0 };
+
+	assert_int_equal(flags, CS_DISPATCH_ALL);
+	if (m.dispatch_err != CS_OK)
+		return m.dispatch_err;
+	for (; m.cmap_pending > 0; m.cmap_pending--)
+		m.cmap_notify(handle, 0x4444, CMAP_TRACK_MODIFY, "nodelist.node.1.name", none, none, m.cmap_data);
+	return CS_OK;
+}
+
 cs_error_t __wrap_cmap_finalize(cmap_handle_t handle);
 cs_error_t __wrap_cmap_finalize(cmap_handle_t handle)
 {
@@ -431,7 +470,8 @@ static int setup(void **state)
 	memset(&m, 0, sizeof(m));
 	m.cpg_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	m.q_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	assert_true(m.cpg_fd >= 0 && m.q_fd >= 0);
+	m.cmap_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	assert_true(m.cpg_fd >= 0 && m.q_fd >= 0 && m.cmap_fd >= 0);
 	m.quorate = 1;
 	m.init_err = m.dispatch_err = m.mcast_err = CS_OK;
 	m.nodelist[0].nodeid = 1, m.nodelist[0].name = "hub1", m.nodelist[0].ring0 = "10.0.0.1";
@@ -449,6 +489,7 @@ static int teardown(void **state)
 	(void)state;
 	close(m.cpg_fd);
 	close(m.q_fd);
+	close(m.cmap_fd);
 	return 0;
 }
 
@@ -881,6 +922,42 @@ static void test_unlisted_member(void **state)
 	hubha_cluster_close(c);
 }
 
+/* A configuration reload: a node renamed, one added (not a member yet), then removed. */
+static void test_nodelist_reload(void **state)
+{
+	hubha_cluster_t *c;
+	hubha_health_t health;
+	hubha_hub_t *hubs;
+	uint32_t reasons;
+	size_t n;
+
+	(void)state;
+	c = open_joined(0);
+	m.nodelist[1].name = "hub2";
+	m.nodelist[3].nodeid = 4, m.nodelist[3].name = "hub4";
+	m.n_nodelist = 4;
+	notified = 0;
+	m.cmap_pending = 3;
+	assert_int_equal(hubha_cluster_dispatch(c), 0);
+	assert_int_equal(notified, HUBHA_CLUSTER_EV_MEMBERSHIP);
+	assert_int_equal(hubha_cluster_hubs(c, &hubs, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(hubs[1].name, "hub2");
+	assert_string_equal(hubs[3].name, "hub4");
+	assert_int_equal(hubs[3].member, 0);
+	hubha_cluster_hubs_free(hubs);
+	assert_int_equal(hubha_cluster_health(c, NULL, &health, &reasons), 0);
+	assert_true(reasons & HUBHA_REASON_PEER_NOT_MEMBER);
+
+	m.n_nodelist = 3;
+	m.cmap_pending = 1;
+	assert_int_equal(hubha_cluster_dispatch(c), 0);
+	assert_int_equal(hubha_cluster_hubs(c, &hubs, &n), 0);
+	assert_int_equal(n, 3);
+	hubha_cluster_hubs_free(hubs);
+	hubha_cluster_close(c);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -902,6 +979,7 @@ int main(void)
 		T(test_garbage_ignored),
 		T(test_active_hub),
 		T(test_unlisted_member),
+		T(test_nodelist_reload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
