@@ -65,7 +65,7 @@ static const struct hubha_param_def hub_params[] = {
 		      "without a shell, with PATH and HOME=/ as its environment). cf-hub, cf-serverd, cf-execd, "
 		      "cf-monitord and cf-reactor have built-in commands: /var/cfengine/bin/NAME with the pid file "
 		      "/var/cfengine/NAME.pid where that is installed (CFEngine's packages), else /usr/bin/NAME "
-		      "with /var/lib/cfengine3/NAME.pid (Debian's). Example: services=\"cf-hub "
+		      "with /var/run/cfengine3/NAME.pid (Debian's). Example: services=\"cf-hub "
 		      "probe=tcp:127.0.0.1:5308; reports optional pidfile=/run/reports.pid "
 		      "start=/usr/local/sbin/reportd --daemon\". The default manages cf-hub where it is installed "
 		      "(Debian's cfengine3 has none); database maintenance runs from policy, guarded by the "

@@ -15,7 +15,7 @@
 /*
  * CFEngine's daemons, found where the packages put them: cfengine.com's
  * packages under /var/cfengine (which is also their pid directory), Debian's
- * in /usr/bin with the work directory /var/lib/cfengine3.
+ * in /usr/bin with the pid directory /var/run/cfengine3.
  */
 static const char *const presets[] = { "cf-hub", "cf-serverd", "cf-execd", "cf-monitord", "cf-reactor", NULL };
 
@@ -23,7 +23,7 @@ static const struct {
 	const char *bindir, *piddir;
 } preset_places[] = {
 	{ "/var/cfengine/bin", "/var/cfengine" },
-	{ "/usr/bin", "/var/lib/cfengine3" },
+	{ "/usr/bin", "/var/run/cfengine3" },
 };
 
 #define WS " \t\r"

@@ -66,7 +66,7 @@ static void test_parse(void **state)
 
 	/* Debian's place when cfengine.com's is not installed. */
 	assert_string_equal(spec.svc[2].argv[0], "/usr/bin/cf-serverd");
-	assert_string_equal(spec.svc[2].pidfile, "/var/lib/cfengine3/cf-serverd.pid");
+	assert_string_equal(spec.svc[2].pidfile, "/var/run/cfengine3/cf-serverd.pid");
 	assert_true(spec.svc[2].if_installed);
 	hub_spec_free(&spec);
 
