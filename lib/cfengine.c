@@ -79,6 +79,17 @@ static void set_err(char *err, size_t err_len, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The reason is one line: a bad address is shown, cut and with ? for what is not printable. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < len - 1; i++)
+		buf[i] = isprint((unsigned char)s[i]) ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
 /* A string member, copied; absent is fine when !required. */
 static int member_string(json_object *hub, const char *key, const char *name, bool required, char *out,
 			 size_t out_len, char *err, size_t err_len)
@@ -118,7 +129,9 @@ static int parse_hub(const char *key, json_object *val, struct hubha_cfengine_hu
 	memset(h, 0, sizeof(*h));
 	h->in_cluster = -1;
 	if (strlen(key) >= sizeof(h->ip) || !hubha_cfengine_host_ok(key)) {
-		set_err(err, err_len, "\"%.64s\" is not a hub address", key);
+		char buf[65];
+
+		set_err(err, err_len, "\"%s\" is not a hub address", shown(key, buf, sizeof(buf)));
 		return -EPROTO;
 	}
 	snprintf(h->ip, sizeof(h->ip), "%s", key);
@@ -234,7 +247,9 @@ int hubha_cfengine_ha_info_format(const struct hubha_cfengine_hub *hubs, size_t 
 		json_object *o;
 
 		if (!hubha_cfengine_host_ok(h->ip) || (h->internal_ip[0] && !hubha_cfengine_host_ok(h->internal_ip))) {
-			set_err(err, err_len, "hub %.64s: not an address", h->ip);
+			char what[65];
+
+			set_err(err, err_len, "hub %s: not an address", shown(h->ip, what, sizeof(what)));
 			r = -EINVAL;
 			break;
 		}

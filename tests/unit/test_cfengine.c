@@ -104,6 +104,8 @@ static void test_ha_info_parse_bad(void **state)
 		{ "{\"1.2.3.4\": {\"sha\": \"../../etc\"}}", "control character or \"/\"", -EPROTO },
 		{ "{\"1.2.3.4\": {\"sha\": \"a\", \"is_in_cluster\": \"maybe\"}}", "neither true nor false", -EPROTO },
 		{ "{\"bad host\": {\"sha\": \"a\"}}", "not a hub address", -EPROTO },
+		/* The reason stays one line whatever the key holds. */
+		{ "{\"192.0.2.10\\n+hub_active\": {\"sha\": \"a\"}}", "\"192.0.2.10?+hub_active\" is not", -EPROTO },
 		{ "{\"1.2.3.4\": {\"sha\": \"a\"}} x", "text after", -EPROTO },
 		{ "{\"a\":{\"sha\":\"1\"},\"b\":{\"sha\":\"1\"},\"c\":{\"sha\":\"1\"},\"d\":{\"sha\":\"1\"},\"e\":{\"sha\":\"1\"}}",
 		  "more than 4 hubs", -E2BIG },
@@ -122,6 +124,7 @@ static void test_ha_info_parse_bad(void **state)
 		if (!strstr(err, bad[i].err))
 			fail_msg("'%s': '%s' lacks '%s'", bad[i].text, err, bad[i].err);
 		assert_int_equal(n, 99);
+		assert_null(strchr(err, '\n'));
 	}
 	{
 		/* CFEngine's policy reads 4 KiB and no further. */
