@@ -18,7 +18,8 @@ own_cleanup() {
 }
 trap own_cleanup EXIT
 
-printf '#!/bin/sh\nprintf "HTTP/1.0 200 OK\\r\\n\\r\\n"\n' >"$TMPD/http-ok"
+# Each reads the request before it answers: a server closing on unread data resets the connection.
+printf '#!/bin/sh\nwhile read -r l && [ "$l" != "$(printf "\\r")" ]; do :; done\nprintf "HTTP/1.0 %s\\r\\n\\r\\n"\n' "200 OK" >"$TMPD/http-ok"
 chmod 755 "$TMPD/http-ok"
 services="idle start=/usr/bin/sleep 100000; web optional probe=http://127.0.0.1:8080/ \
 start=/usr/bin/socat TCP-LISTEN:8080,bind=127.0.0.1,reuseaddr,fork EXEC:$TMPD/http-ok"

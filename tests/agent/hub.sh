@@ -47,8 +47,9 @@ body server control { allowconnects => { "127.0.0.1" }; port => "15308"; }
 bundle agent main { }
 EOF
 CFENGINE_TEST_OVERRIDE_WORKDIR="$W" cf-key >/dev/null 2>&1 || { echo "SKIP: cf-key cannot make keys"; exit 77; }
-printf '#!/bin/sh\nprintf "HTTP/1.0 200 OK\\r\\n\\r\\n"\n' >"$TMPD/http-ok"
-printf '#!/bin/sh\nprintf "HTTP/1.0 503 Unavailable\\r\\n\\r\\n"\n' >"$TMPD/http-503"
+# Each reads the request before it answers: a server closing on unread data resets the connection.
+printf '#!/bin/sh\nwhile read -r l && [ "$l" != "$(printf "\\r")" ]; do :; done\nprintf "HTTP/1.0 %s\\r\\n\\r\\n"\n' "200 OK" >"$TMPD/http-ok"
+printf '#!/bin/sh\nwhile read -r l && [ "$l" != "$(printf "\\r")" ]; do :; done\nprintf "HTTP/1.0 %s\\r\\n\\r\\n"\n' "503 Unavailable" >"$TMPD/http-503"
 chmod 755 "$TMPD/http-ok" "$TMPD/http-503"
 # A service that ignores SIGTERM.
 printf '#!/bin/bash\ntrap "" TERM\nwhile :; do sleep 1; done\n' >"$TMPD/stubborn"
