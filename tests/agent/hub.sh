@@ -32,7 +32,7 @@ hub() {
 	shift
 	ip netns exec "$N" env -i PATH="$FAKEDIR:/usr/sbin:/usr/bin:/sbin:/bin" HUBHA_TEST_ATTRS="$ATTRS" \
 		OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE="$RSC" HA_LOGFACILITY=none "$@" \
-		${AGENT_WRAPPER:-} "$HUB" "$action"
+		${AGENT_WRAPPER:+"$top_builddir/libtool" --mode=execute $AGENT_WRAPPER} "$HUB" "$action"
 	wrapped_rc $? "hub $action"
 }
 
