@@ -420,11 +420,14 @@ static int hub_stop(struct hubha_ocf_ctx *ctx)
 static bool hub_nothing_running(struct hubha_ocf_ctx *ctx)
 {
 	const char *services = hubha_ocf_param_unchecked(ctx, "services");
+	char reason[sizeof(ctx->reason)];
 	bool none = true;
 	struct hub h;
 
+	/* The reason the configuration failed is the one to report. */
+	memcpy(reason, ctx->reason, sizeof(reason));
 	if (!services || hub_load(ctx, &h, services) != HUBHA_OCF_SUCCESS) {
-		ctx->reason[0] = '\0';
+		memcpy(ctx->reason, reason, sizeof(reason));
 		return false;
 	}
 	if (strcmp(ctx->action, "stop") == 0) {
@@ -439,6 +442,7 @@ static bool hub_nothing_running(struct hubha_ocf_ctx *ctx)
 		none = none && !(all_absent(&h) && hub_marker_get(h.rsc));
 	}
 	hub_spec_free(&h.spec);
+	memcpy(ctx->reason, reason, sizeof(reason));
 	return none;
 }
 

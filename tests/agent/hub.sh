@@ -150,6 +150,14 @@ for _ in $(seq 100); do [ -d "/proc/$P" ] && [ "$(awk '{print $3}' "/proc/$P/sta
 [ -d "/proc/$P" ] && [ "$(awk '{print $3}' "/proc/$P/stat")" != Z ] && not_ok "stubborn service survived" ||
 	ok "stubborn service gone"
 
+# A stop whose parameters became invalid still stops what the services name; the reason stays the parameter's.
+expect 0 "start one foreground service" -- hub start "$S2"
+P=$(record_pid web)
+expect 0 "stop with probe_timeout out of range still stops it" -- hub stop "$S2" OCF_RESKEY_probe_timeout=0
+last_reason | grep -q "probe_timeout=0 is out of range" && ok "reason names the parameter" || not_ok "reason: $(last_reason)"
+[ -e "/run/hubha/hub-$RSC-web.pid" ] && not_ok "its record is left" || ok "its record is gone"
+expect 6 "stop with services that do not parse cannot tell, and fails" -- hub stop "OCF_RESKEY_services=nostart"
+
 # Bad parameters: OCF_ERR_CONFIGURED, one line, and nothing on disk changes.
 before=$(ls -l --time-style=+%s.%N /run/hubha 2>/dev/null; cat "$ATTRS/calls.log" 2>/dev/null)
 for bad in "s1 start=relative/prog" "nostart" "s1 bogus start=/usr/bin/sleep 1" "s1 probe=tcp:localhost:80 start=/usr/bin/sleep 1" \
