@@ -243,13 +243,16 @@ static int rc_for_errno(int r)
 	}
 }
 
-/* Programs of required services must be installed; one that is not is this node's problem. */
+/*
+ * Programs of required services must be installed; one that is not is this
+ * node's problem.  An optional one missing only degrades the resource.
+ */
 static int check_installed(struct hub *h)
 {
 	for (size_t i = 0; i < h->spec.n; i++) {
 		const struct hub_service *s = &h->spec.svc[i];
 
-		if (!s->installed && !s->if_installed) {
+		if (!s->installed && !s->if_installed && !s->optional) {
 			hubha_ocf_reason(h->ctx, "%s: %s is not installed (not an executable file)", s->name, s->argv[0]);
 			return HUBHA_OCF_ERR_INSTALLED;
 		}

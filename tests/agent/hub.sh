@@ -128,6 +128,10 @@ expect 1 "start: a required foreground service that exits before its probe answe
 last_reason | grep -q "ended: exit status 1" && ok "reason: $(last_reason)" || not_ok "reason: $(last_reason)"
 expect 5 "start: a program that is not installed" -- hub start "OCF_RESKEY_services=x start=/nonexistent/prog"
 expect 5 "validate-all: a program that is not installed" -- hub validate-all "OCF_RESKEY_services=x start=/nonexistent/prog"
+S7="OCF_RESKEY_services=$WEB; x optional start=/nonexistent/prog"
+expect 0 "start: an optional program that is not installed does not fail start" -- hub start "$S7"
+expect 190 "and degrades" -- hub monitor "$S7"
+expect 0 "stop" -- hub stop "$S7"
 expect 0 "validate-all: if-installed leaves it out" -- hub validate-all \
 	"OCF_RESKEY_services=x if-installed start=/nonexistent/prog"
 
