@@ -7,7 +7,7 @@ PACKAGES=(
 	# build
 	build-essential autoconf automake libtool pkg-config clang
 	libqb-dev libxml2-dev libcmocka-dev libpq-dev
-	libcpg-dev libquorum-dev libcmap-dev libvotequorum-dev pacemaker-dev libmicrohttpd-dev
+	libcpg-dev libquorum-dev libcmap-dev libvotequorum-dev pacemaker-dev libmicrohttpd-dev libjson-c-dev
 	# run and test against the real components
 	pacemaker pacemaker-cli-utils corosync resource-agents resource-agents-paf postgresql-15
 	crmsh pcs corosync-qnetd corosync-qdevice

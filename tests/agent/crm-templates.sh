@@ -61,5 +61,42 @@ for cib in crm pcs; do
 	[ "$(x $cib 'string(//op[@name="monitor" and @role="Promoted"]/@interval)')" = 3s ] &&
 		ok "$cib: a monitor for the Promoted role" || not_ok "$cib: promoted monitor"
 done
+# The hub services option: ocf:hubha:hub on the primary's node, after the address.
+if [ ! -x /usr/lib/ocf/resource.d/hubha/hub ]; then
+	not_ok "the hub agent is not installed (scripts/test.sh installs it first)"
+else
+	cibadmin --empty >"$TMPD/crm-hub.xml"
+	mkdir -p "$TMPD/home-hub"
+	# One configuration of both templates: template apply replaces the whole configuration.
+	HOME="$TMPD/home-hub" CIB_file="$TMPD/crm-hub.xml" unshare --mount --propagation private bash -c "
+		mount --bind '$TMPD/templates' /usr/share/crmsh/templates &&
+		cp '$srcdir/crm-templates/hub-services' '$TMPD/templates/' &&
+		crm configure template new hub hubha hub-services params pgsql_id=cfpgsql vip_id=cfvirtip ${PARAMS[*]} \
+			hub_id=cfhub services=cf-hub &&
+		printf 'configure\ntemplate apply hub\nproperty stonith-enabled=false\ncommit\nup\n' | crm -f -
+	" >"$TMPD/crm-hub.log" 2>&1
+	cibadmin --empty >"$TMPD/pcs-hub.xml"
+	"$srcdir/crm-templates/hubha-pcs" -f "$TMPD/pcs-hub.xml" "${PARAMS[@]}" hub_id=cfhub hub_services=cf-hub \
+		>"$TMPD/pcs-hub.log" 2>&1 && ok "hubha-pcs hub_id=... ran" || { not_ok "hubha-pcs with hub_id"; cat "$TMPD/pcs-hub.log"; }
+	pcs -f "$TMPD/pcs-hub.xml" property set stonith-enabled=false >/dev/null 2>&1
+	for cib in crm-hub pcs-hub; do
+		crm_verify -x "$TMPD/$cib.xml" >"$TMPD/verify" 2>&1 && ok "$cib: crm_verify accepts it" ||
+			{ not_ok "$cib: crm_verify"; cat "$TMPD/verify" "$TMPD/$cib.log"; }
+		[ "$(x $cib 'string(//primitive[@id="cfhub"]/@type)')" = hub ] &&
+		[ "$(x $cib 'string(//primitive[@id="cfhub"]//nvpair[@name="services"]/@value)')" = cf-hub ] &&
+			ok "$cib: cfhub is ocf:hubha:hub with its services" || { not_ok "$cib: no ocf:hubha:hub cfhub"; cat "$TMPD/$cib.log"; }
+		[ "$(x $cib 'string(//rsc_colocation[@rsc="cfhub" and @with-rsc="cfpgsql-clone"]/@with-rsc-role)')" = Promoted ] &&
+		[ "$(x $cib 'count(//rsc_colocation[@rsc="cfhub" and @with-rsc="cfvirtip"])')" = 1 ] &&
+			ok "$cib: colocated with the primary and the address" || not_ok "$cib: hub colocation"
+		[ "$(x $cib 'count(//rsc_order[@first="cfvirtip" and @then="cfhub"])')" = 1 ] &&
+			ok "$cib: started after the address" || not_ok "$cib: hub order"
+		[ "$(x $cib 'string(//primitive[@id="cfhub"]//op[@name="monitor"]/@interval)')" = 10s ] &&
+			ok "$cib: monitored" || not_ok "$cib: hub monitor"
+		[ "$(x $cib 'count(//primitive[@id="cfpgsql"])')" = 1 ] && [ "$(x $cib 'count(//primitive[@id="cfvirtip"])')" = 1 ] &&
+			ok "$cib: beside the rest of the stack" || not_ok "$cib: the stack is not all there"
+	done
+	[ "$(x pcs 'count(//primitive[@id="cfhub"])')" = 0 ] && ok "pcs: no hub services resource without hub_id" ||
+		not_ok "pcs: a hub services resource without hub_id"
+fi
 echo "$passes passed, $failures failed"
 [ "$failures" = 0 ]

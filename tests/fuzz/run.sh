@@ -8,7 +8,7 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FUZZ_BUILD:-$src/_fuzz}
 seconds=${FUZZ_SECONDS:-45}
-targets="ocf_params fence_args lsn controldata conninfo wire"
+targets="ocf_params fence_args lsn controldata conninfo wire ha_info"
 
 [ -x "$src/configure" ] || (cd "$src" && autoreconf -fi >/dev/null)
 mkdir -p "$build"
