@@ -1,0 +1,239 @@
+/*
+ * The messages hubha nodes exchange over CPG, in a fixed layout and network
+ * byte order, so nodes of different architectures and compilers read each
+ * other, and a version field, so a reader drops a format it does not know
+ * instead of misreading it.  A message from the wire is untrusted: every
+ * length, count, enum and string is checked before anything is copied out.
+ *
+ * Version 1 REPORT body (offsets in bytes):
+ *   0 u8 role   1 u8 pg_state   2 u8 wal_receiver   3 u8 services
+ *   4 u32 timeline   8 u64 lsn   16 u64 receive_lsn   24 u32 replay_lag_ms
+ *   28 u32 flags   32 u32 interval_ms   36 u32 n_standbys   40 u64 time_ms
+ *   48 char address[48], NUL-terminated
+ *   96 n_standbys rows of 84: 0 char name[64] NUL-terminated, 64 u8 state,
+ *      65 u8 sync_state, 66 u16 reserved (0), 68 u64 flush_lsn, 76 u64 replay_lsn
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "cluster_int.h"
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v = 0;
+
+	for (int i = 0; i < 4; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int terminated(const char *s, size_t size)
+{
+	return memchr(s, '\0', size) != NULL;
+}
+
+/* A string field: up to its NUL, the rest zero, so no stale bytes travel. */
+static void put_string(uint8_t *p, const char *s, size_t size)
+{
+	size_t len = strnlen(s, size);
+
+	memset(p, 0, size);
+	memcpy(p, s, len);
+}
+
+static int get_string(char *s, const uint8_t *p, size_t size)
+{
+	const uint8_t *nul = memchr(p, '\0', size);
+
+	if (!nul)
+		return -EBADMSG;
+	memset(s, 0, size);
+	memcpy(s, p, (size_t)(nul - p));
+	return 0;
+}
+
+int hubha_report_check(const hubha_report_t *r)
+{
+	if ((unsigned)r->role > HUBHA_ROLE_NONE || (unsigned)r->pg_state > HUBHA_PG_REFUSED ||
+	    (unsigned)r->wal_receiver > HUBHA_WALRCV_STOPPED || (unsigned)r->services > HUBHA_SERVICES_STOPPED ||
+	    r->n_standbys > HUBHA_CLUSTER_STANDBYS_MAX || !terminated(r->address, sizeof(r->address)))
+		return -EINVAL;
+	for (uint32_t i = 0; i < r->n_standbys; i++) {
+		const hubha_standby_row_t *row = &r->standbys[i];
+
+		if ((unsigned)row->state > HUBHA_WALRCV_STOPPED || (unsigned)row->sync_state > HUBHA_SYNC_QUORUM ||
+		    !terminated(row->name, sizeof(row->name)))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static void put_header(uint8_t *p, enum hubha_wire_type type, uint32_t body_len)
+{
+	put32(p, HUBHA_WIRE_MAGIC);
+	put16(p + 4, HUBHA_WIRE_VERSION);
+	put16(p + 6, (uint16_t)type);
+	put32(p + 8, body_len);
+}
+
+int hubha_wire_encode_request(uint8_t *buf, size_t size, size_t *ret_len)
+{
+	if (size < HUBHA_WIRE_HEADER_LEN)
+		return -ENOBUFS;
+	put_header(buf, HUBHA_WIRE_REQUEST, 0);
+	*ret_len = HUBHA_WIRE_HEADER_LEN;
+	return 0;
+}
+
+int hubha_wire_encode_report(const hubha_report_t *r, uint8_t *buf, size_t size, size_t *ret_len)
+{
+	size_t body, len;
+	uint8_t *p;
+	int e = hubha_report_check(r);
+
+	if (e < 0)
+		return e;
+	body = HUBHA_WIRE_REPORT_LEN + (size_t)r->n_standbys * HUBHA_WIRE_ROW_LEN;
+	len = HUBHA_WIRE_HEADER_LEN + body;
+	if (size < len)
+		return -ENOBUFS;
+	put_header(buf, HUBHA_WIRE_REPORT, (uint32_t)body);
+	p = buf + HUBHA_WIRE_HEADER_LEN;
+	p[0] = (uint8_t)r->role;
+	p[1] = (uint8_t)r->pg_state;
+	p[2] = (uint8_t)r->wal_receiver;
+	p[3] = (uint8_t)r->services;
+	put32(p + 4, r->timeline);
+	put64(p + 8, r->lsn);
+	put64(p + 16, r->receive_lsn);
+	put32(p + 24, r->replay_lag_ms);
+	put32(p + 28, r->flags);
+	put32(p + 32, r->interval_ms);
+	put32(p + 36, r->n_standbys);
+	put64(p + 40, r->time_ms);
+	put_string(p + 48, r->address, sizeof(r->address));
+	p += HUBHA_WIRE_REPORT_LEN;
+	for (uint32_t i = 0; i < r->n_standbys; i++, p += HUBHA_WIRE_ROW_LEN) {
+		const hubha_standby_row_t *row = &r->standbys[i];
+
+		put_string(p, row->name, sizeof(row->name));
+		p[64] = (uint8_t)row->state;
+		p[65] = (uint8_t)row->sync_state;
+		put16(p + 66, 0);
+		put64(p + 68, row->flush_lsn);
+		put64(p + 76, row->replay_lsn);
+	}
+	*ret_len = len;
+	return 0;
+}
+
+static int decode_report(const uint8_t *p, size_t body, hubha_report_t *ret)
+{
+	hubha_report_t r;
+
+	if (body < HUBHA_WIRE_REPORT_LEN)
+		return -EBADMSG;
+	memset(&r, 0, sizeof(r));
+	r.role = (hubha_role_t)p[0];
+	r.pg_state = (hubha_pg_state_t)p[1];
+	r.wal_receiver = (hubha_walrcv_t)p[2];
+	r.services = (hubha_services_t)p[3];
+	r.timeline = get32(p + 4);
+	r.lsn = get64(p + 8);
+	r.receive_lsn = get64(p + 16);
+	r.replay_lag_ms = get32(p + 24);
+	r.flags = get32(p + 28);
+	r.interval_ms = get32(p + 32);
+	r.n_standbys = get32(p + 36);
+	r.time_ms = get64(p + 40);
+	if (r.n_standbys > HUBHA_CLUSTER_STANDBYS_MAX)
+		return -EBADMSG;
+	if (body < HUBHA_WIRE_REPORT_LEN + (size_t)r.n_standbys * HUBHA_WIRE_ROW_LEN)
+		return -EBADMSG;
+	if (body > HUBHA_WIRE_REPORT_LEN + (size_t)r.n_standbys * HUBHA_WIRE_ROW_LEN)
+		return -EMSGSIZE;
+	if (get_string(r.address, p + 48, sizeof(r.address)) < 0)
+		return -EBADMSG;
+	p += HUBHA_WIRE_REPORT_LEN;
+	for (uint32_t i = 0; i < r.n_standbys; i++, p += HUBHA_WIRE_ROW_LEN) {
+		hubha_standby_row_t *row = &r.standbys[i];
+
+		if (get_string(row->name, p, sizeof(row->name)) < 0)
+			return -EBADMSG;
+		row->state = (hubha_walrcv_t)p[64];
+		row->sync_state = (hubha_sync_state_t)p[65];
+		row->flush_lsn = get64(p + 68);
+		row->replay_lsn = get64(p + 76);
+	}
+	if (hubha_report_check(&r) < 0)
+		return -EBADMSG;
+	if (ret)
+		*ret = r;
+	return 0;
+}
+
+int hubha_wire_decode(const void *buf, size_t len, enum hubha_wire_type *ret_type, hubha_report_t *ret_report)
+{
+	const uint8_t *p = buf;
+	uint32_t body;
+	uint16_t type;
+	int e;
+
+	if (len < HUBHA_WIRE_HEADER_LEN || get32(p) != HUBHA_WIRE_MAGIC)
+		return -EBADMSG;
+	if (get16(p + 4) != HUBHA_WIRE_VERSION)
+		return -EPROTONOSUPPORT;
+	type = get16(p + 6);
+	body = get32(p + 8);
+	if (len - HUBHA_WIRE_HEADER_LEN < body)
+		return -EBADMSG;
+	if (len - HUBHA_WIRE_HEADER_LEN > body || body > HUBHA_WIRE_MAX_LEN - HUBHA_WIRE_HEADER_LEN)
+		return -EMSGSIZE;
+	switch (type) {
+	case HUBHA_WIRE_REQUEST:
+		if (body != 0)
+			return -EMSGSIZE;
+		break;
+	case HUBHA_WIRE_REPORT:
+		e = decode_report(p + HUBHA_WIRE_HEADER_LEN, body, ret_report);
+		if (e < 0)
+			return e;
+		break;
+	default:
+		return -EBADMSG;
+	}
+	*ret_type = (enum hubha_wire_type)type;
+	return 0;
+}
