@@ -48,6 +48,9 @@ int hubha_report_check(const hubha_report_t *report);
 /* Which hubs are members and running the protocol is known only to
  * cluster.c; the decisions below see the hub list and quorum. */
 
+/* The index of the one member whose report says primary; -1: none; -2: several. */
+long hubha_hubs_primary(const hubha_hub_t *hubs, size_t n);
+
 /*
  * Fill each hub's lag_bytes and sync_state from the reports: only against
  * the one member primary, -1 / _UNKNOWN when there is none or several.

@@ -17,8 +17,7 @@ static int live(const hubha_hub_t *h)
 	return h->member && h->has_report;
 }
 
-/* The index of the one live primary, -1 for none, -2 for several. */
-static long the_primary(const hubha_hub_t *hubs, size_t n)
+long hubha_hubs_primary(const hubha_hub_t *hubs, size_t n)
 {
 	long found = -1;
 
@@ -58,7 +57,7 @@ static int64_t lag_of(const hubha_report_t *primary, const hubha_report_t *stand
 
 void hubha_hubs_derive(hubha_hub_t *hubs, size_t n)
 {
-	long p = the_primary(hubs, n);
+	long p = hubha_hubs_primary(hubs, n);
 
 	for (size_t i = 0; i < n; i++) {
 		hubha_hub_t *h = &hubs[i];
@@ -134,7 +133,7 @@ void hubha_health_decide(const hubha_hub_t *hubs, size_t n, int quorate, const h
 		return;
 	}
 
-	p = the_primary(hubs, n);
+	p = hubha_hubs_primary(hubs, n);
 	if (p == -1)
 		reasons |= HUBHA_REASON_NO_PRIMARY;
 	else if (p == -2)

@@ -20,6 +20,8 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 now() { date +%s.%N; }
 acked() { wc -l <"$OUT/acked" 2>/dev/null || echo 0; }
 cluster() { "$LAB" run "$1" crm_mon -1 | sed -n '/Node List/,/^$/p;/Active Resources/,/^$/p'; }
+# What hubhad publishes, as `hubha status` on NODE shows it (its exit code is the verdict).
+hubha_status() { "$LAB" run "$1" hubha status | sed 's/^/  /' || true; }
 
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (sudo $0)" >&2; exit 1; }
 
@@ -47,6 +49,9 @@ echo "pgsql attributes, as CFEngine's ha.cfg reads them:"
 for n in node1 node2; do
 	printf '  %s: %s\n' "$n" "$("$LAB" run "$n" crm_attribute -l reboot -n cfpgsql-status -G -q 2>/dev/null || echo -)"
 done
+"$LAB" run "$primary" hubha wait --until ok --timeout 30 >/dev/null 2>&1 || true
+echo "hubha status on $primary:"
+hubha_status "$primary"
 
 say "Crashing the active hub, $primary"
 before=$(acked)
@@ -63,6 +68,8 @@ resumed=$(awk -v t0="$t0" 'NR > 1 && $2 > t0 - 1 { g = $2 - p; if (g > gap) { ga
 	END { printf "%.1f", at - t0 }' "$OUT/acked")
 echo "writes resumed ${resumed} s after the crash; $(($(acked) - before)) rows written since"
 cluster "$standby"
+echo "hubha status on $standby:"
+hubha_status "$standby"
 
 say "Powering $primary on again: it rejoins as a standby (pg_rewind when needed)"
 "$LAB" poweron "$primary"
@@ -74,12 +81,16 @@ for _ in $(seq 120); do
 done
 echo "$primary replication state: ${state:-not connected}"
 cluster "$standby"
+"$LAB" run "$standby" hubha wait --until ok --timeout 30 >/dev/null 2>&1 || true
+echo "hubha status on $standby:"
+hubha_status "$standby"
 
 touch "$OUT/acked.stop"
 wait "$writer" 2>/dev/null || true
 say "The cluster is still running"
 cat <<EOF
   Look at it:      tests/lab/lab run node1 crm_mon -1 -A
+                   tests/lab/lab run node1 hubha status      (--json, --watch)
                    tests/lab/lab client $PSQL -h $VIP -U postgres -c 'select count(*) from writes'
   Crash a node:    tests/lab/lab crash NODE        (power it on: tests/lab/lab poweron NODE)
   Switch over:     tests/lab/lab run node1 crm_resource --ban --promoted -r cfpgsql-clone -N NODE

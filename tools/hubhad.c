@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -178,6 +179,9 @@ static void take_report(struct hubhad *d, const hubha_report_t *pg)
 	r.flags = (r.flags & ~(HUBHA_REPORT_FENCING_KNOWN | HUBHA_REPORT_FENCING_DISABLED)) | d->fencing_flags;
 	r.interval_ms = d->opts.interval_ms;
 	snprintf(r.address, sizeof(r.address), "%s", d->address);
+	qb_log(LOG_DEBUG, "report: role %d, state %d, timeline %u, lsn %" PRIX64 ", receive %" PRIX64
+	       ", lag %u ms, receiver %d, flags %#x, %u standbys", r.role, r.pg_state, r.timeline, r.lsn,
+	       r.receive_lsn, r.replay_lag_ms, r.wal_receiver, r.flags, r.n_standbys);
 	d->report = r;
 	d->have_report = 1;
 	try_publish(d, 0);
@@ -272,10 +276,10 @@ static int read_conf(const char *path, int given, struct hubhad_opts *opts)
 static void usage(FILE *out)
 {
 	fputs("usage: hubhad [--config FILE] [--interval MS] [--pghost DIR] [--pgport PORT] [--pguser USER]\n"
-	      "              [--address ADDRESS] [--no-postgresql] [--http-listen ADDRESS:PORT] [--foreground]\n", out);
+	      "              [--address ADDRESS] [--no-postgresql] [--http-listen ADDRESS:PORT] [--foreground] [--debug]\n", out);
 }
 
-static int parse_args(int argc, char **argv, struct hubhad_opts *opts, int *foreground)
+static int parse_args(int argc, char **argv, struct hubhad_opts *opts, int *foreground, int *debug)
 {
 	static const struct option lopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -287,6 +291,7 @@ static int parse_args(int argc, char **argv, struct hubhad_opts *opts, int *fore
 		{ "no-postgresql", no_argument, NULL, 'n' },
 		{ "http-listen", required_argument, NULL, 'L' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -321,6 +326,9 @@ static int parse_args(int argc, char **argv, struct hubhad_opts *opts, int *fore
 		case 'f':
 			*foreground = 1;
 			break;
+		case 'd':
+			*debug = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -342,18 +350,20 @@ static int parse_args(int argc, char **argv, struct hubhad_opts *opts, int *fore
 	return 0;
 }
 
-static void log_setup(int foreground)
+static void log_setup(int foreground, int debug)
 {
-	qb_log_init("hubhad", LOG_DAEMON, LOG_INFO);
+	int level = debug ? LOG_DEBUG : LOG_INFO;
+
+	qb_log_init("hubhad", LOG_DAEMON, level);
 	/* In the foreground (systemd, a Pacemaker resource) stderr is the log;
 	 * as a daemon, syslog. */
 	if (foreground) {
 		qb_log_ctl(QB_LOG_SYSLOG, QB_LOG_CONF_ENABLED, QB_FALSE);
-		qb_log_filter_ctl(QB_LOG_STDERR, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", LOG_INFO);
+		qb_log_filter_ctl(QB_LOG_STDERR, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", level);
 		qb_log_format_set(QB_LOG_STDERR, "%t %N[%P] %p: %b");
 		qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, QB_TRUE);
 	} else {
-		qb_log_filter_ctl(QB_LOG_SYSLOG, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", LOG_INFO);
+		qb_log_filter_ctl(QB_LOG_SYSLOG, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", level);
 		qb_log_ctl(QB_LOG_SYSLOG, QB_LOG_CONF_ENABLED, QB_TRUE);
 	}
 }
@@ -362,10 +372,10 @@ int main(int argc, char **argv)
 {
 	struct hubhad d = { .backoff_s = 1, .cluster_fd = -1 };
 	qb_loop_signal_handle sh;
-	int foreground = 0, r;
+	int foreground = 0, debug = 0, r;
 
 	hubhad_opts_default(&d.opts);
-	if (parse_args(argc, argv, &d.opts, &foreground) < 0)
+	if (parse_args(argc, argv, &d.opts, &foreground, &debug) < 0)
 		return 2;
 	snprintf(d.address, sizeof(d.address), "%s", d.opts.address);
 	/* PostgreSQL is read twice per interval, capped at once a second: a
@@ -375,7 +385,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hubhad: cannot become a daemon: %s\n", strerror(errno));
 		return 1;
 	}
-	log_setup(foreground);
+	log_setup(foreground, debug);
 	signal(SIGPIPE, SIG_IGN);
 	d.loop = qb_loop_create();
 	if (!d.loop) {

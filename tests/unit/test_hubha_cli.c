@@ -72,8 +72,8 @@ static void test_table_ok(void **state)
 	(void)state;
 	pair(h);
 	check(hubha_fmt_table, &v,
-	      "Member  Host        Role     State      TL  LSN        Lag      Last report\n"
-	      "node1   10.213.0.1  primary  running     2  0/3001060    -            0.4 s\n"
+	      "Member  Host        Role     State      TL  LSN            Lag  Last report\n"
+	      "node1   10.213.0.1  primary  running     2  0/3001060        -        0.4 s\n"
 	      "node2   10.213.0.2  standby  streaming   2  0/3000060  4.0 KiB        1.2 s\n"
 	      "HA: OK\n");
 }
@@ -101,9 +101,9 @@ static void test_table_degraded(void **state)
 	h[2].lag_bytes = -1;
 	check(hubha_fmt_table, &v,
 	      "Member  Host        Role          State         TL  LSN             Lag  Last report\n"
-	      "node1   10.213.0.1  primary       not a member   2  0/3001060          -       12.0 s\n"
-	      "node2   10.213.0.2  sync standby  waiting        2  0/3000060   20.0 MiB        1.2 s\n"
-	      "node3   10.213.0.3  none          -              -  -                  -        0.0 s\n"
+	      "node1   10.213.0.1  primary       not a member   2  0/3001060         -       12.0 s\n"
+	      "node2   10.213.0.2  sync standby  waiting        2  0/3000060  20.0 MiB        1.2 s\n"
+	      "node3   10.213.0.3  none          -              -  -                 -        0.0 s\n"
 	      "HA: DEGRADED — peer not a member, standby not streaming\n");
 }
 
@@ -135,7 +135,7 @@ static void test_json(void **state)
 	      "{\"name\":\"node2\",\"nodeid\":2,\"address\":\"10.213.0.2\",\"member\":true,\"role\":\"standby\","
 	      "\"state\":\"running\",\"timeline\":2,\"lsn\":\"0/3000060\",\"receive_lsn\":\"0/3001060\",\"lag_bytes\":4096,"
 	      "\"sync_state\":\"async\",\"wal_receiver\":\"streaming\",\"services\":\"unknown\",\"report_age_ms\":1250}"
-	      "],\"health\":\"degraded\",\"reasons\":[\"lag over threshold\",\"fencing disabled\"],\"quorate\":true}\n");
+	      "],\"health\":\"degraded\",\"reasons\":[\"standby lag over threshold\",\"fencing disabled\"],\"quorate\":true}\n");
 }
 
 static void test_json_escapes_and_nulls(void **state)

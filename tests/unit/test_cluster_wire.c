@@ -1,0 +1,277 @@
+/*
+ * The wire format of libhubha-cluster (lib/wire.c): what is encoded decodes
+ * to the same report, the layout is pinned (network byte order), and every
+ * malformed message is refused with a negative errno, the output untouched.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cluster_int.h"
+
+static hubha_report_t full_report(void)
+{
+	hubha_report_t r;
+
+	memset(&r, 0, sizeof(r));
+	r.role = HUBHA_ROLE_PRIMARY;
+	r.pg_state = HUBHA_PG_RUNNING;
+	r.timeline = 0x01020304;
+	r.lsn = UINT64_C(0x1122334455667788);
+	r.receive_lsn = 7;
+	r.replay_lag_ms = UINT32_MAX;
+	r.wal_receiver = HUBHA_WALRCV_NONE;
+	r.services = HUBHA_SERVICES_OK;
+	r.flags = HUBHA_REPORT_SYNC_REQUESTED | HUBHA_REPORT_FENCING_KNOWN;
+	r.interval_ms = 2000;
+	r.time_ms = UINT64_C(1780000000123);
+	strcpy(r.address, "2001:db8::10");
+	r.n_standbys = HUBHA_CLUSTER_STANDBYS_MAX;
+	for (unsigned i = 0; i < r.n_standbys; i++) {
+		snprintf(r.standbys[i].name, sizeof(r.standbys[i].name), "hub%u", i);
+		r.standbys[i].state = (hubha_walrcv_t)(i % 7);
+		r.standbys[i].sync_state = (hubha_sync_state_t)(i % 5);
+		r.standbys[i].flush_lsn = UINT64_C(0xfedcba9876543210) + i;
+		r.standbys[i].replay_lsn = i;
+	}
+	memset(r.standbys[0].name, 'x', HUBHA_CLUSTER_NAME_MAX - 1);	/* the longest name */
+	return r;
+}
+
+static size_t encode(const hubha_report_t *r, uint8_t *buf)
+{
+	size_t len = 0;
+
+	assert_int_equal(hubha_wire_encode_report(r, buf, HUBHA_WIRE_MAX_LEN, &len), 0);
+	return len;
+}
+
+static void test_round_trip(void **state)
+{
+	hubha_report_t r = full_report(), back;
+	enum hubha_wire_type type;
+	uint8_t buf[HUBHA_WIRE_MAX_LEN];
+	size_t len;
+
+	(void)state;
+	for (unsigned n = 0; n <= HUBHA_CLUSTER_STANDBYS_MAX; n++) {
+		hubha_report_t cut = r;
+
+		cut.n_standbys = n;
+		memset(&cut.standbys[n], 0, (HUBHA_CLUSTER_STANDBYS_MAX - n) * sizeof(cut.standbys[0]));
+		len = encode(&cut, buf);
+		assert_int_equal(len, HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_REPORT_LEN + n * HUBHA_WIRE_ROW_LEN);
+		memset(&back, 0x5a, sizeof(back));
+		assert_int_equal(hubha_wire_decode(buf, len, &type, &back), 0);
+		assert_int_equal(type, HUBHA_WIRE_REPORT);
+		assert_memory_equal(&back, &cut, sizeof(back));
+	}
+
+	assert_int_equal(hubha_wire_encode_request(buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, HUBHA_WIRE_HEADER_LEN);
+	assert_int_equal(hubha_wire_decode(buf, len, &type, NULL), 0);
+	assert_int_equal(type, HUBHA_WIRE_REQUEST);
+}
+
+/* Bytes after a string's NUL do not travel: the decoded field is clean. */
+static void test_string_tail_not_sent(void **state)
+{
+	hubha_report_t r = full_report(), back;
+	enum hubha_wire_type type;
+	uint8_t buf[HUBHA_WIRE_MAX_LEN];
+	size_t len;
+
+	(void)state;
+	memset(r.address, 'A', sizeof(r.address));
+	strcpy(r.address, "10.0.0.1");
+	len = encode(&r, buf);
+	assert_int_equal(hubha_wire_decode(buf, len, &type, &back), 0);
+	assert_string_equal(back.address, "10.0.0.1");
+	for (size_t i = strlen("10.0.0.1"); i < sizeof(back.address); i++)
+		assert_int_equal(back.address[i], 0);
+}
+
+/* The layout, so a change of it cannot pass unnoticed. */
+static void test_layout(void **state)
+{
+	static const uint8_t header[] = { 'H', 'B', 'H', 'A', 0, 1, 0, 1, 0, 0, 0, 96 + 84 };
+	static const uint8_t fixed[] = { 1, 1, 0, 1, 1, 2, 3, 4, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
+	static const uint8_t row_tail[] = { 0, 0, 0, 0, 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32, 0x10 };
+	hubha_report_t r = full_report();
+	uint8_t buf[HUBHA_WIRE_MAX_LEN];
+	size_t len;
+
+	(void)state;
+	r.n_standbys = 1;
+	len = encode(&r, buf);
+	assert_int_equal(len, sizeof(header) + 96 + 84);
+	assert_memory_equal(buf, header, sizeof(header));
+	assert_memory_equal(buf + 12, fixed, sizeof(fixed));
+	assert_int_equal(buf[12 + 36 + 3], 1);				/* n_standbys */
+	assert_string_equal((const char *)buf + 12 + 48, "2001:db8::10");	/* address */
+	assert_memory_equal(buf + 12 + 96 + 64, row_tail, sizeof(row_tail));
+}
+
+static void test_encode_refuses(void **state)
+{
+	hubha_report_t r;
+	uint8_t buf[HUBHA_WIRE_MAX_LEN];
+	size_t len = 12345;
+
+	(void)state;
+	r = full_report();
+	r.role = (hubha_role_t)4;
+	assert_int_equal(hubha_wire_encode_report(&r, buf, sizeof(buf), &len), -EINVAL);
+	r = full_report();
+	r.pg_state = (hubha_pg_state_t)5;
+	assert_int_equal(hubha_wire_encode_report(&r, buf, sizeof(buf), &len), -EINVAL);
+	r = full_report();
+	r.wal_receiver = (hubha_walrcv_t)7;
+	assert_int_equal(hubha_wire_encode_report(&r, buf, sizeof(buf), &len), -EINVAL);
+	r = full_report();
+	r.services = (hubha_services_t)-1;
+	assert_int_equal(hubha_wire_encode_report(&r, buf, sizeof(buf), &len), -EINVAL);
+	r = full_report();
+	r.n_standbys = HUBHA_CLUSTER_STANDBYS_MAX + 1;
+	assert_int_equal(hubha_wire_encode_report(&r, buf, sizeof(buf), &len), -EINVAL);
+	r = full_report();
+	memset(r.address, 'a', sizeof(r.address));
+	assert_int_equal(hubha_wire_encode_report(&r, buf, sizeof(buf), &len), -EINVAL);
+	r = full_report();
+	memset(r.standbys[7].name, 'a', sizeof(r.standbys[7].name));
+	assert_int_equal(hubha_wire_encode_report(&r, buf, sizeof(buf), &len), -EINVAL);
+	r = full_report();
+	r.standbys[3].state = (hubha_walrcv_t)7;
+	assert_int_equal(hubha_wire_encode_report(&r, buf, sizeof(buf), &len), -EINVAL);
+	r = full_report();
+	r.standbys[3].sync_state = (hubha_sync_state_t)5;
+	assert_int_equal(hubha_wire_encode_report(&r, buf, sizeof(buf), &len), -EINVAL);
+	r = full_report();
+	assert_int_equal(hubha_wire_encode_report(&r, buf, HUBHA_WIRE_MAX_LEN - 1, &len), -ENOBUFS);
+	assert_int_equal(hubha_wire_encode_request(buf, HUBHA_WIRE_HEADER_LEN - 1, &len), -ENOBUFS);
+	assert_int_equal(len, 12345);
+}
+
+/* Decode buf[0..len) expecting err; the outputs stay as they were. */
+static void refused(const uint8_t *buf, size_t len, int err)
+{
+	enum hubha_wire_type type = (enum hubha_wire_type)77;
+	hubha_report_t out, before;
+
+	memset(&out, 0x5a, sizeof(out));
+	before = out;
+	assert_int_equal(hubha_wire_decode(buf, len, &type, &out), err);
+	assert_int_equal(type, 77);
+	assert_memory_equal(&out, &before, sizeof(out));
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void test_decode_refuses(void **state)
+{
+	hubha_report_t r = full_report();
+	uint8_t good[HUBHA_WIRE_MAX_LEN + 16], buf[HUBHA_WIRE_MAX_LEN + 16];
+	size_t len, rows_at = HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_REPORT_LEN;
+	uint8_t *body = buf + HUBHA_WIRE_HEADER_LEN;
+
+	(void)state;
+	len = encode(&r, good);
+
+	/* Truncated anywhere, the header included. */
+	for (size_t cut = 0; cut < len; cut++)
+		refused(good, cut, -EBADMSG);
+	refused(NULL, 0, -EBADMSG);
+
+	/* Not ours. */
+	memcpy(buf, good, len);
+	buf[0] = 'X';
+	refused(buf, len, -EBADMSG);
+
+	/* Versions this reader does not know. */
+	memcpy(buf, good, len);
+	buf[5] = 2;
+	refused(buf, len, -EPROTONOSUPPORT);
+	buf[5] = 0;
+	refused(buf, len, -EPROTONOSUPPORT);
+	buf[4] = 1;
+	buf[5] = 1;
+	refused(buf, len, -EPROTONOSUPPORT);
+
+	/* An unknown type. */
+	memcpy(buf, good, len);
+	buf[7] = 3;
+	refused(buf, len, -EBADMSG);
+
+	/* Oversized: a byte more than the header says, a body longer than a report can be. */
+	memcpy(buf, good, len);
+	buf[len] = 0;
+	refused(buf, len + 1, -EMSGSIZE);
+	put32(buf + 8, (uint32_t)(len + 1 - HUBHA_WIRE_HEADER_LEN));
+	refused(buf, len + 1, -EMSGSIZE);
+	put32(buf + 8, UINT32_MAX);
+	refused(buf, len, -EBADMSG);
+
+	/* A request with a body. */
+	hubha_wire_encode_request(buf, sizeof(buf), &len);
+	put32(buf + 8, 1);
+	buf[12] = 0;
+	refused(buf, 13, -EMSGSIZE);
+
+	len = encode(&r, good);
+	/* More standbys than a report holds; fewer or more than the body has. */
+	memcpy(buf, good, len);
+	put32(body + 36, HUBHA_CLUSTER_STANDBYS_MAX + 1);
+	refused(buf, len, -EBADMSG);
+	put32(body + 36, UINT32_MAX);
+	refused(buf, len, -EBADMSG);
+	put32(body + 36, HUBHA_CLUSTER_STANDBYS_MAX - 1);
+	refused(buf, len, -EMSGSIZE);
+
+	/* Strings without their NUL. */
+	memcpy(buf, good, len);
+	memset(body + 48, 'a', HUBHA_CLUSTER_ADDR_MAX);
+	refused(buf, len, -EBADMSG);
+	memcpy(buf, good, len);
+	memset(buf + rows_at + 5 * HUBHA_WIRE_ROW_LEN, 'a', HUBHA_CLUSTER_NAME_MAX);
+	refused(buf, len, -EBADMSG);
+
+	/* Enums out of range. */
+	static const struct {
+		size_t at;
+		uint8_t value;
+	} enums[] = {
+		{ 0, 4 }, { 0, 255 }, { 1, 5 }, { 2, 7 }, { 3, 5 },
+		{ HUBHA_WIRE_REPORT_LEN + 64, 7 }, { HUBHA_WIRE_REPORT_LEN + 65, 5 },
+		{ HUBHA_WIRE_REPORT_LEN + 7 * HUBHA_WIRE_ROW_LEN + 65, 200 },
+	};
+	for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++) {
+		memcpy(buf, good, len);
+		body[enums[i].at] = enums[i].value;
+		refused(buf, len, -EBADMSG);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_string_tail_not_sent),
+		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_encode_refuses),
+		cmocka_unit_test(test_decode_refuses),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
