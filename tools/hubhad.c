@@ -406,8 +406,8 @@ int main(int argc, char **argv)
 		       d.opts.pguser, d.opts.interval_ms);
 	else
 		qb_log(LOG_NOTICE, "starting: no PostgreSQL on this node, every %u ms", d.opts.interval_ms);
-	if (d.opts.http_listen[0] && hubhad_http_start(d.loop, d.opts.http_listen, &d.cluster, &d.http) < 0)
-		return 1;
+	if (d.opts.http_listen[0] && (r = hubhad_http_start(d.loop, d.opts.http_listen, &d.cluster, &d.http)) < 0)
+		return r == -EINVAL ? 2 : 1;
 	cluster_open(&d);
 	on_tick(&d);
 	qb_loop_run(d.loop);

@@ -106,7 +106,7 @@ for a in 8008 localhost:8008 ::1:8008 127.0.0.1:99999; do
 	ip netns exec "$NS" timeout 10 "$HUBHAD" --config "$TMPD/empty.conf" --no-postgresql --foreground \
 		--http-listen "$a" >"$TMPD/bad" 2>&1
 	rc=$?
-	if [ $rc = 1 ] && grep -q "listen address '$a': not ADDRESS:PORT" "$TMPD/bad"; then ok "refuses --http-listen $a"; else
+	if [ $rc = 2 ] && grep -q "listen address '$a': not ADDRESS:PORT" "$TMPD/bad"; then ok "refuses --http-listen $a"; else
 		not_ok "--http-listen $a: rc $rc: $(cat "$TMPD/bad")"; fi
 done
 ip netns exec "$NS" timeout 10 "$HUBHAD" --config "$TMPD/empty.conf" --no-postgresql --foreground \
