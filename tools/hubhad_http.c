@@ -203,8 +203,9 @@ static enum MHD_Result route(struct hubhad_http *h, struct MHD_Connection *conn,
 	if (check == HUBHA_CHECK_NONE && strcmp(url, "/cluster") && strcmp(url, "/node") && strcmp(url, "/metrics") &&
 	    strcmp(url, "/status"))
 		return reply_line(conn, MHD_HTTP_NOT_FOUND, body, "not found: %.64s\n", url);
-	/* HEAD and OPTIONS of a document: the status line, nothing built. */
-	if (check == HUBHA_CHECK_NONE && !body)
+	/* HEAD and OPTIONS of a document: the status line, nothing built
+	 * (/node's status depends on the view). */
+	if (check == HUBHA_CHECK_NONE && !body && strcmp(url, "/node") != 0)
 		return reply(conn, MHD_HTTP_OK, NULL, NULL, 0);
 	view_take(h, &w);
 	a.w = &w;
@@ -222,10 +223,12 @@ static enum MHD_Result route(struct hubhad_http *h, struct MHD_Connection *conn,
 				a.one.n_hubs = 1;
 			}
 		}
-		if (a.one.n_hubs)
-			r = document(conn, "application/json", render_json, &a.one);
+		if (!a.one.n_hubs)
+			r = reply_line(conn, MHD_HTTP_SERVICE_UNAVAILABLE, body, "no cluster view: not connected to corosync\n");
+		else if (!body)
+			r = reply(conn, MHD_HTTP_OK, NULL, NULL, 0);
 		else
-			r = reply_line(conn, MHD_HTTP_SERVICE_UNAVAILABLE, 1, "no cluster view: not connected to corosync\n");
+			r = document(conn, "application/json", render_json, &a.one);
 	} else if (strcmp(url, "/metrics") == 0) {
 		r = document(conn, HUBHA_METRICS_CONTENT_TYPE, render_metrics, &a);
 	} else {
@@ -308,7 +311,7 @@ static void on_sample(void *data)
 			  &h->sample_timer);
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[256];
 

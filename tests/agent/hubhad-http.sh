@@ -76,6 +76,7 @@ check "/cluster type" "application/json" "$(header Content-Type)"
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["members"]==[] and d["health"]=="unknown"' \
 	"$TMPD/body"; then ok "/cluster is hubha status --json's document"; else not_ok "/cluster: $(cat "$TMPD/body")"; fi
 check "GET /node without a cluster view" 503 "$(http $V4/node)"
+check "HEAD /node without a cluster view" 503 "$(http -I $V4/node)"
 
 check "GET /status" 200 "$(http $V4/status)"
 check "/status type" "text/html; charset=utf-8" "$(header Content-Type)"
