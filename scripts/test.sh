@@ -70,6 +70,7 @@ lab() {
 	"$src/tests/lab/selftest" || return 1
 	"$src/tests/lab/failover" || return 1
 	"$src/tests/lab/cluster-state" || return 1
+	"$src/tests/lab/http" || return 1
 }
 lab_rc=0
 lab || lab_rc=$?

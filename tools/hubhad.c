@@ -29,6 +29,7 @@
 
 #include "hubhad_addr.h"
 #include "hubhad_fencing.h"
+#include "hubhad_http.h"
 #include "hubhad_pg.h"
 #include "hubhad_report.h"
 
@@ -57,6 +58,7 @@ struct hubhad {
 	uint64_t published_ms;		/* monotonic */
 	int retry_armed;
 	qb_loop_timer_handle tick_timer, reopen_timer, retry_timer;
+	struct hubhad_http *http;
 };
 
 static void cluster_open(void *data);
@@ -274,7 +276,7 @@ static int read_conf(const char *path, int given, struct hubhad_opts *opts)
 static void usage(FILE *out)
 {
 	fputs("usage: hubhad [--config FILE] [--interval MS] [--pghost DIR] [--pgport PORT] [--pguser USER]\n"
-	      "              [--address ADDRESS] [--no-postgresql] [--foreground] [--debug]\n", out);
+	      "              [--address ADDRESS] [--no-postgresql] [--http-listen ADDRESS:PORT] [--foreground] [--debug]\n", out);
 }
 
 static int parse_args(int argc, char **argv, struct hubhad_opts *opts, int *foreground, int *debug)
@@ -287,6 +289,7 @@ static int parse_args(int argc, char **argv, struct hubhad_opts *opts, int *fore
 		{ "pguser", required_argument, NULL, 'U' },
 		{ "address", required_argument, NULL, 'a' },
 		{ "no-postgresql", no_argument, NULL, 'n' },
+		{ "http-listen", required_argument, NULL, 'L' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -294,6 +297,7 @@ static int parse_args(int argc, char **argv, struct hubhad_opts *opts, int *fore
 	};
 	static const char *const keys[256] = {
 		['i'] = "interval", ['H'] = "pghost", ['p'] = "pgport", ['U'] = "pguser", ['a'] = "address",
+		['L'] = "http_listen",
 	};
 	const char *conf = HUBHAD_CONF;
 	char err[256];
@@ -328,7 +332,7 @@ static int parse_args(int argc, char **argv, struct hubhad_opts *opts, int *fore
 		case 'h':
 			usage(stdout);
 			exit(0);
-		case 'i': case 'H': case 'p': case 'U': case 'a':
+		case 'i': case 'H': case 'p': case 'U': case 'a': case 'L':
 			if (hubhad_opt_set(opts, keys[c], optarg, err, sizeof(err)) < 0) {
 				fprintf(stderr, "hubhad: --%s\n", err);
 				return -EINVAL;
@@ -402,9 +406,13 @@ int main(int argc, char **argv)
 		       d.opts.pguser, d.opts.interval_ms);
 	else
 		qb_log(LOG_NOTICE, "starting: no PostgreSQL on this node, every %u ms", d.opts.interval_ms);
+	if (d.opts.http_listen[0] && (r = hubhad_http_start(d.loop, d.opts.http_listen, &d.cluster, &d.http)) < 0)
+		return r == -EINVAL ? 2 : 1;
 	cluster_open(&d);
 	on_tick(&d);
 	qb_loop_run(d.loop);
+
+	hubhad_http_stop(d.http);
 
 	hubhad_pg_free(d.pg);
 	hubhad_fencing_free(d.fencing);

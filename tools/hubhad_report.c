@@ -90,6 +90,8 @@ int hubhad_opt_set(struct hubhad_opts *opts, const char *key, const char *value,
 		return copy(opts->pguser, sizeof(opts->pguser), value, key, err, err_len);
 	if (strcmp(key, "address") == 0)
 		return copy(opts->address, sizeof(opts->address), value, key, err, err_len);
+	if (strcmp(key, "http_listen") == 0)
+		return copy(opts->http_listen, sizeof(opts->http_listen), value, key, err, err_len);
 	if (strcmp(key, "postgresql") == 0) {
 		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
 			opts->postgresql = 1;
