@@ -377,7 +377,7 @@ int main(int argc, char **argv)
 		return 1;
 
 	qb_log_init(NAME, LOG_DAEMON, LOG_INFO);
-	qb_log_format_set(QB_LOG_STDERR, "%t %N: %p: %b");
+	qb_log_format_set(QB_LOG_STDERR, "%T %N: %p: %b");
 	qb_log_filter_ctl(QB_LOG_STDERR, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", LOG_INFO);
 	qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, QB_TRUE);
 
