@@ -69,6 +69,7 @@ lab() {
 	"$src/tests/lab/lab" down >/dev/null 2>&1 || true
 	"$src/tests/lab/selftest" || return 1
 	"$src/tests/lab/failover" || return 1
+	"$src/tests/lab/selffence" || return 1
 	"$src/tests/lab/cluster-state" || return 1
 	"$src/tests/lab/http" || return 1
 }
