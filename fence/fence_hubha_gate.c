@@ -235,6 +235,10 @@ static int gate_fence(struct hubha_fence_ctx *ctx)
 		ask_cluster(&c, ctx->plug, &in, peer, sizeof(peer), attr_err, sizeof(attr_err));
 	if (in.have_mine)
 		pgsql_location_format(in.mine, mine, sizeof(mine));
+	/* libpq's messages span lines; the decision is one line. */
+	for (char *p = pg_err; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
 	d = gate_decide(&in);
 	say(d.verdict == GATE_PASS ? LOG_NOTICE : LOG_WARNING,
 	    "%s %s from %s: %s (%s; local %s at %s%s%s; %s published %s%s) after %llu ms",
