@@ -258,8 +258,17 @@ static int gate_fence(struct hubha_fence_ctx *ctx)
 static int gate_run(struct hubha_fence_ctx *ctx)
 {
 	/* Pacemaker sends off then on to every device of a level: on must succeed. */
-	if (strcmp(ctx->action, "off") == 0 || strcmp(ctx->action, "reboot") == 0)
+	if (strcmp(ctx->action, "off") == 0)
 		return gate_fence(ctx);
+	/*
+	 * A level of two or more devices never gets a reboot (Pacemaker turns it into off, then on):
+	 * a gate asked to reboot is fencing alone, and its success would be a lie.
+	 */
+	if (strcmp(ctx->action, "reboot") == 0) {
+		hubha_fence_reason(ctx, "Asked to reboot %s: the gate fences nothing by itself; put it first in a "
+			"fencing level with the real device", ctx->plug);
+		return HUBHA_FENCE_ERROR;
+	}
 	/* The gate switches nothing: the target is as the real device left it. */
 	return HUBHA_FENCE_OK;
 }
@@ -274,7 +283,10 @@ static const struct hubha_fence_agent gate_agent = {
 		"Configure it first in the same fencing level as the real device, on every level (a level "
 		"without it bypasses it), e.g. pcs stonith level add 1 node1 gate,power and the same for "
 		"node2, or crmsh fencing_topology node1: gate,power node2: gate,power.  Pacemaker then sends it "
-		"off (never reboot) and on; on, status and monitor always succeed: the gate switches nothing.\n\n"
+		"off (never reboot) and on; on, status and monitor always succeed: the gate switches nothing.  "
+		"Outside a level the gate is a fence device of its own that switches nothing off, so it must "
+		"never be configured without its levels (remove it with them): it refuses reboot, which only "
+		"a device fencing alone receives, but an off (stonith-action=off) it cannot tell apart.\n\n"
 		"Asked to fence node X, the gate succeeds at once when this node deserves to survive: its "
 		"PostgreSQL, asked over the local socket within query_timeout, is the primary; or it is a "
 		"standby whose (timeline, LSN), compared as numbers with the timeline first, is ahead of X's "

@@ -64,8 +64,9 @@ echo "# the decision, both roles"
 expect 0 "primary: off" -- gate p action=off nodename=peer
 check "passes at once: the local PostgreSQL is the primary" passed_now
 check "logs the numbers it used" because "local primary at $tl/"
-expect 0 "primary: reboot (the single-device form)" -- gate p action=reboot port=peer
-check "passes at once" passed_now
+expect 1 "reboot: refused, only a device fencing alone gets one (a level sends off, then on)" -- \
+	gate p action=reboot port=peer
+check "says why" because "the gate fences nothing by itself"
 expect 0 "standby, the target published nothing: off" -- gate s action=off nodename=peer
 check "waits, then lets the fence through" waited
 check "because there is no data" because "no published location of the target"
