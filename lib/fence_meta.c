@@ -58,7 +58,7 @@ static int build(const struct hubha_fence_agent *agent, xmlDocPtr doc)
 	if (!n)
 		return -ENOMEM;
 	xmlNodeAddContent(n, BAD_CAST agent->longdesc);
-	/* fence-agents' metadata.rng wants one, even empty. */
+	/* fence-agents' metadata.rng wants it, empty or not; hubha's agents drive no vendor's device. */
 	if (!xmlNewChild(root, NULL, BAD_CAST "vendor-url", NULL))
 		return -ENOMEM;
 	params = xmlNewChild(root, NULL, BAD_CAST "parameters", NULL);

@@ -11,6 +11,7 @@ PACKAGES=(
 	# run and test against the real components
 	pacemaker pacemaker-cli-utils corosync resource-agents resource-agents-paf postgresql-15
 	crmsh pcs corosync-qnetd corosync-qdevice
+	fence-agents	# its metadata.rng validates the fence agents' meta-data
 	cfengine3 haproxy prometheus chromium
 	libxml2-utils iproute2 iputils-ping tcpdump util-linux procps
 	# bench, and memcheck over the agents

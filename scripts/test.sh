@@ -70,6 +70,7 @@ lab() {
 	"$src/tests/lab/selftest" || return 1
 	"$src/tests/lab/failover" || return 1
 	"$src/tests/lab/selffence" || return 1
+	"$src/tests/lab/fence-race" || return 1
 	"$src/tests/lab/cluster-state" || return 1
 	"$src/tests/lab/http" || return 1
 }

@@ -98,5 +98,45 @@ else
 	[ "$(x pcs 'count(//primitive[@id="cfhub"])')" = 0 ] && ok "pcs: no hub services resource without hub_id" ||
 		not_ok "pcs: a hub services resource without hub_id"
 fi
+
+# The fencing race option: the gate first in level 1 of each node, before the real device
+# (here the lab's power switch stands in for it).  Both tools write the same levels.
+if [ ! -x /usr/sbin/fence_hubha_gate ] || [ ! -x /usr/sbin/fence_hubha_lab ]; then
+	not_ok "the fence agents are not installed (scripts/test.sh installs them first)"
+else
+	nodes='<nodes><node id="1" uname="node1"/><node id="2" uname="node2"/></nodes>'
+	for cib in crm pcs; do
+		cibadmin --empty >"$TMPD/$cib-gate.xml"
+		CIB_file="$TMPD/$cib-gate.xml" cibadmin --replace --scope nodes --xml-text "$nodes"
+	done
+	HOME="$TMPD/home" CIB_file="$TMPD/crm-gate.xml" unshare --mount --propagation private bash -c "
+		mount --bind '$TMPD/templates' /usr/share/crmsh/templates &&
+		cp '$srcdir/crm-templates/hubha-gate' '$TMPD/templates/' &&
+		crm configure primitive power stonith:fence_hubha_lab params pcmk_host_list='node1 node2' &&
+		crm configure template new race hubha-gate params gate_id=fence-gate fence_device=power \
+			pgsql_id=cfpgsql node_list='node1 node2' socketdir=/var/lib/hubha-lab/pg/run standby_wait=12 &&
+		printf 'configure\ntemplate apply race\ncommit\nup\n' | crm -f -
+	" >"$TMPD/crm-gate.log" 2>&1
+	pcs -f "$TMPD/pcs-gate.xml" stonith create power fence_hubha_lab pcmk_host_list="node1 node2" >"$TMPD/pcs-gate.log" 2>&1
+	"$srcdir/crm-templates/hubha-pcs" -f "$TMPD/pcs-gate.xml" "${PARAMS[@]}" fence_device=power standby_wait=12 \
+		>>"$TMPD/pcs-gate.log" 2>&1 && ok "hubha-pcs fence_device=... ran" || { not_ok "hubha-pcs with the gate"; cat "$TMPD/pcs-gate.log"; }
+	for cib in crm-gate pcs-gate; do
+		# Offline, the two members were never seen: without these the scheduler would fence them.
+		CIB_file="$TMPD/$cib.xml" cibadmin --modify --xml-text '<cib have-quorum="1"/>'
+		CIB_file="$TMPD/$cib.xml" crm_attribute --type crm_config --name startup-fencing --update false
+		crm_verify -x "$TMPD/$cib.xml" >"$TMPD/verify" 2>&1 && ok "$cib: crm_verify accepts it" ||
+			{ not_ok "$cib: crm_verify"; cat "$TMPD/verify" "$TMPD/$cib.log"; }
+		[ "$(x $cib 'string(//primitive[@id="fence-gate"]/@type)')" = fence_hubha_gate ] &&
+		[ "$(x $cib 'string(//primitive[@id="fence-gate"]//nvpair[@name="pgsql_id"]/@value)')" = cfpgsql ] &&
+		[ "$(x $cib 'string(//primitive[@id="fence-gate"]//nvpair[@name="standby_wait"]/@value)')" = 12 ] &&
+			ok "$cib: the gate reads cfpgsql's attributes, standby_wait=12" || { not_ok "$cib: the gate primitive"; cat "$TMPD/$cib.log"; }
+		for n in node1 node2; do
+			[ "$(x $cib "string(//fencing-level[@target=\"$n\" and @index=\"1\"]/@devices)")" = fence-gate,power ] &&
+				ok "$cib: $n level 1 is the gate, then the device" ||
+				{ not_ok "$cib: $n level: $(x $cib '//fencing-topology')"; cat "$TMPD/$cib.log"; }
+		done
+		[ "$(x $cib 'count(//fencing-level)')" = 2 ] && ok "$cib: no other level bypasses the gate" || not_ok "$cib: levels"
+	done
+fi
 echo "$passes passed, $failures failed"
 [ "$failures" = 0 ]

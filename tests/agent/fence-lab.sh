@@ -60,6 +60,13 @@ printf 'action=status\nplug=node1\nsocket=%s\n' "$TMPD/nothing.sock" | "$AGENT" 
 "$AGENT" -o status -n node1 --socket="$SOCK" && ok "command-line options" || not_ok "command-line options"
 "$AGENT" -o metadata >"$TMPD/meta.xml" && xmllint --noout "$TMPD/meta.xml" && ok "metadata is XML" || not_ok "metadata"
 grep -q '<parameter name="plug"' "$TMPD/meta.xml" && ok "metadata names plug" || not_ok "no plug in metadata"
+RNG=${FENCE_RNG:-/usr/share/cluster/relaxng/metadata.rng}
+if [ -r "$RNG" ]; then
+	xmllint --noout --relaxng "$RNG" "$TMPD/meta.xml" 2>"$TMPD/err" && ok "metadata valid against fence-agents' metadata.rng" ||
+		{ not_ok "metadata.rng"; cat "$TMPD/err"; }
+else
+	not_ok "fence-agents' $RNG is missing (scripts/deps.sh installs fence-agents)"
+fi
 
 # Pacemaker's own validation runs the installed agent from its fence agent directory.
 if [ -x /usr/sbin/fence_hubha_lab ] && [ "$(id -u)" = 0 ]; then
