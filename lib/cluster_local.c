@@ -5,9 +5,11 @@
  * members, each step of which waits for the totem token.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <qb/qbipcc.h>
 
@@ -45,8 +47,38 @@ void hubha_local_close(struct hubha_local *l)
 	l->have_view = 0;
 }
 
+/* qb_ipcc_connect() waits for the server's handshake without a bound: a
+ * stopped hubhad would hold the reader forever. */
+static int connect_within(struct hubha_local *l, size_t size, struct hubha_deadline d)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	qb_ipcc_connection_t *conn;
+	int r;
+
+	conn = qb_ipcc_connect_async(hubha_local_service, size, &pfd.fd);
+	if (!conn)
+		return connect_errno(errno);
+	while ((r = poll(&pfd, 1, (int)hubha_deadline_left_ms(d))) < 0 && errno == EINTR)
+		;
+	if (r <= 0) {
+		r = r < 0 ? -errno : -ETIMEDOUT;
+		/* Before continue() the setup socket is ours to close. */
+		close(pfd.fd);
+		qb_ipcc_disconnect(conn);
+		return r;
+	}
+	r = qb_ipcc_connect_continue(conn);
+	if (r < 0) {
+		/* continue() frees the connection when it fails. */
+		return connect_errno(-r);
+	}
+	l->conn = conn;
+	return 0;
+}
+
 int hubha_local_fetch(struct hubha_local *l, int timeout_ms)
 {
+	struct hubha_deadline d = hubha_deadline_in((unsigned)timeout_ms);
 	struct qb_ipc_request_header hdr = { .id = HUBHA_IPC_VIEW };
 	struct qb_ipc_response_header *res;
 	struct hubha_wire_view view;
@@ -56,11 +88,8 @@ int hubha_local_fetch(struct hubha_local *l, int timeout_ms)
 	ssize_t got;
 	int e;
 
-	if (!l->conn) {
-		l->conn = qb_ipcc_connect(hubha_local_service, size);
-		if (!l->conn)
-			return connect_errno(errno);
-	}
+	if (!l->conn && (e = connect_within(l, size, d)) < 0)
+		return e;
 	res = malloc(size);
 	if (!res)
 		return -ENOMEM;
@@ -68,7 +97,7 @@ int hubha_local_fetch(struct hubha_local *l, int timeout_ms)
 	hdr.size = (int32_t)(sizeof(hdr) + len);
 	iov[0] = (struct iovec){ .iov_base = &hdr, .iov_len = sizeof(hdr) };
 	iov[1] = (struct iovec){ .iov_base = req, .iov_len = len };
-	got = qb_ipcc_sendv_recv(l->conn, iov, 2, res, size, timeout_ms);
+	got = qb_ipcc_sendv_recv(l->conn, iov, 2, res, size, (int32_t)hubha_deadline_left_ms(d));
 	if (got < 0) {
 		/* hubhad went away, or is stuck: the next call connects again. */
 		qb_ipcc_disconnect(l->conn);

@@ -144,6 +144,7 @@ static void stop_server(void)
 
 	if (srv.child <= 0)
 		return;
+	kill(srv.child, SIGCONT);
 	kill(srv.child, SIGTERM);
 	assert_int_equal(waitpid(srv.child, &status, 0), srv.child);
 	srv.child = 0;
@@ -268,6 +269,22 @@ static void test_hubhad_goes_away(void **state)
 	hubha_cluster_close(c);
 }
 
+/* A hubhad that does not answer (stopped) is not waited for without bound. */
+static void test_hubhad_stopped(void **state)
+{
+	hubha_cluster_t *c = NULL;
+
+	(void)state;
+	start_server(0);
+	assert_int_equal(hubha_cluster_open(HUBHA_CLUSTER_LOCAL, &c), 0);
+	kill(srv.child, SIGSTOP);
+	assert_int_equal(hubha_cluster_refresh(c, 200), -ETIMEDOUT);
+	hubha_cluster_close(c);
+	c = NULL;
+	assert_int_equal(hubha_cluster_open(HUBHA_CLUSTER_LOCAL, &c), -ETIMEDOUT);
+	assert_null(c);
+}
+
 /* hubhad without corosync knows nothing current: the reader gets its error. */
 static void test_served_error(void **state)
 {
@@ -327,6 +344,7 @@ int main(void)
 		T(test_no_cpg_calls),
 		T(test_not_running),
 		T(test_hubhad_goes_away),
+		T(test_hubhad_stopped),
 		T(test_served_error),
 		T(test_refused),
 		T(test_allowed),
