@@ -56,8 +56,9 @@ static int connect_within(struct hubha_local *l, size_t size, struct hubha_deadl
 	int r;
 
 	conn = qb_ipcc_connect_async(hubha_local_service, size, &pfd.fd);
+	/* Some libqb 2.0 releases leave errno negated here. */
 	if (!conn)
-		return connect_errno(errno);
+		return connect_errno(errno < 0 ? -errno : errno);
 	while ((r = poll(&pfd, 1, (int)hubha_deadline_left_ms(d))) < 0 && errno == EINTR)
 		;
 	if (r <= 0) {
