@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -295,25 +296,36 @@ static void test_served_error(void **state)
 	assert_int_equal(hubha_cluster_open(HUBHA_CLUSTER_LOCAL, &c), -ENOTCONN);
 }
 
-/* A reader that is neither root nor of the group is refused. */
-static void test_refused(void **state)
+/* The result of open in a child running as uid 65534 and group gid. */
+static int open_as(gid_t gid)
 {
 	hubha_cluster_t *c = NULL;
 	int status;
 	pid_t pid;
 
-	(void)state;
-	start_server(0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (setgid(65534) < 0 || setuid(65534) < 0)
-			_exit(2);
-		_exit(hubha_cluster_open(HUBHA_CLUSTER_LOCAL, &c) == -EPERM ? 0 : 1);
+		int r;
+
+		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(65534) < 0)
+			_exit(100);
+		r = hubha_cluster_open(HUBHA_CLUSTER_LOCAL, &c);
+		hubha_cluster_close(c);
+		_exit(-r);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	return -WEXITSTATUS(status);
+}
+
+/* Neither root nor of the group: refused; of the group: served. */
+static void test_group(void **state)
+{
+	(void)state;
+	start_server(0);
+	assert_int_equal(open_as(65534), -EPERM);
+	assert_int_equal(open_as(GROUP), 0);
 }
 
 static void test_allowed(void **state)
@@ -346,7 +358,7 @@ int main(void)
 		T(test_hubhad_goes_away),
 		T(test_hubhad_stopped),
 		T(test_served_error),
-		T(test_refused),
+		T(test_group),
 		T(test_allowed),
 	};
 
