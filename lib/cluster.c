@@ -9,6 +9,9 @@
  * holds and the report is dropped; when the node itself is lost, its last
  * report stays as "last seen" (it decides nothing once the node is out).
  * The nodelist is read again when it changes (a configuration reload).
+ *
+ * A handle opened with HUBHA_CLUSTER_LOCAL has none of that: it holds the
+ * view the local hubhad last sent (cluster_local.c), and answers from it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -33,6 +36,8 @@ static const char group_name[] = "hubha";
 
 /* Retrying a call corosync is not ready for: the bound of open(). */
 #define RETRY_MS 5000u
+/* hubhad answers from its loop at once; a stuck one is not waited for long. */
+#define LOCAL_OPEN_MS 1000
 #define RETRY_STEP_MS 50u
 /* Nodelist entries read at most: corosync's own member limit, twice. */
 #define NODELIST_MAX 256u
@@ -56,6 +61,9 @@ struct proc {
 
 struct hubha_cluster {
 	unsigned flags;
+	int local;		/* opened with HUBHA_CLUSTER_LOCAL */
+	struct hubha_local view;
+	int asked;		/* open() asked the members; the first refresh waits for those answers */
 	cpg_handle_t cpg;
 	quorum_handle_t quorum;
 	cmap_handle_t cmap;
@@ -452,12 +460,21 @@ int hubha_cluster_open(unsigned flags, hubha_cluster_t **ret_cluster)
 	hubha_cluster_t *c;
 	int e;
 
-	if (!ret_cluster || (flags & ~HUBHA_CLUSTER_ASK))
+	if (!ret_cluster || (flags & ~(HUBHA_CLUSTER_ASK | HUBHA_CLUSTER_LOCAL)))
 		return -EINVAL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	c->flags = flags;
+	if (flags & HUBHA_CLUSTER_LOCAL) {
+		c->local = 1;
+		c->epfd = -1;
+		if ((e = hubha_local_fetch(&c->view, LOCAL_OPEN_MS)) < 0)
+			goto fail;
+		c->connected = 1;
+		*ret_cluster = c;
+		return 0;
+	}
 	c->local_pid = (uint32_t)getpid();
 	c->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (c->epfd < 0) {
@@ -478,6 +495,7 @@ int hubha_cluster_open(unsigned flags, hubha_cluster_t **ret_cluster)
 			sleep_ms(RETRY_STEP_MS);
 		if (e < 0)
 			goto fail;
+		c->asked = 1;
 	}
 	*ret_cluster = c;
 	return 0;
@@ -490,6 +508,7 @@ void hubha_cluster_close(hubha_cluster_t *c)
 {
 	if (!c)
 		return;
+	hubha_local_close(&c->view);
 	if (c->have_cpg)
 		cpg_finalize(c->cpg);
 	if (c->have_quorum)
@@ -507,6 +526,8 @@ int hubha_cluster_fd(hubha_cluster_t *c, int *ret_fd)
 {
 	if (!c || !ret_fd)
 		return -EINVAL;
+	if (c->local)
+		return -EOPNOTSUPP;
 	*ret_fd = c->epfd;
 	return 0;
 }
@@ -522,6 +543,8 @@ int hubha_cluster_dispatch(hubha_cluster_t *c)
 
 	if (!c)
 		return -EINVAL;
+	if (c->local)
+		return -EOPNOTSUPP;
 	if (!c->connected)
 		return -ENOTCONN;
 	if (dispatch_one(cpg_dispatch(c->cpg, CS_DISPATCH_ALL)) < 0 ||
@@ -570,9 +593,20 @@ int hubha_cluster_refresh(hubha_cluster_t *c, int timeout_ms)
 
 	if (!c || timeout_ms < 0)
 		return -EINVAL;
+	if (c->local) {
+		e = hubha_local_fetch(&c->view, timeout_ms);
+		c->connected = e == 0;
+		return e;
+	}
 	if (!c->connected)
 		return -ENOTCONN;
 	d = hubha_deadline_in((unsigned)timeout_ms);
+	/* The request open() sent is still being answered: wait for that one. */
+	if (c->asked) {
+		c->asked = 0;
+		mark = 0;
+		goto wait;
+	}
 	mark = c->seq;
 	hubha_wire_encode_request(req, sizeof(req), &len);
 	while ((e = mcast(c, req, len)) == -EAGAIN) {
@@ -584,6 +618,7 @@ int hubha_cluster_refresh(hubha_cluster_t *c, int timeout_ms)
 		c->connected = 0;
 		return -ENOTCONN;
 	}
+wait:
 	for (;;) {
 		struct pollfd pfd = { .fd = c->epfd, .events = POLLIN };
 		unsigned left;
@@ -604,6 +639,8 @@ int hubha_cluster_set_notify(hubha_cluster_t *c, hubha_cluster_notify_fn fn, voi
 {
 	if (!c)
 		return -EINVAL;
+	if (c->local)
+		return -EOPNOTSUPP;
 	c->notify = fn;
 	c->notify_data = data;
 	return 0;
@@ -617,6 +654,26 @@ static void node_name(const struct node *n, char name[HUBHA_CLUSTER_NAME_MAX])
 		snprintf(name, HUBHA_CLUSTER_NAME_MAX, "%" PRIu32, n->nodeid);
 }
 
+/* hubhad's view, aged by the time since it arrived. */
+static int local_hubs(const hubha_cluster_t *c, uint64_t now, hubha_hub_t **ret_hubs, size_t *ret_n)
+{
+	const struct hubha_wire_view *v = &c->view.view;
+	uint64_t since = now > c->view.view_ms ? now - c->view.view_ms : 0;
+	hubha_hub_t *hubs = calloc(v->n_hubs ? v->n_hubs : 1, sizeof(*hubs));
+
+	if (!hubs)
+		return -ENOMEM;
+	if (v->n_hubs)
+		memcpy(hubs, v->hubs, v->n_hubs * sizeof(*hubs));
+	for (size_t i = 0; i < v->n_hubs; i++)
+		if (hubs[i].has_report)
+			hubs[i].report_age_ms += since;
+	hubha_hubs_derive(hubs, v->n_hubs);
+	*ret_hubs = hubs;
+	*ret_n = v->n_hubs;
+	return 0;
+}
+
 int hubha_cluster_hubs(hubha_cluster_t *c, hubha_hub_t **ret_hubs, size_t *ret_n)
 {
 	uint64_t now = hubha_now_ms();
@@ -624,6 +681,8 @@ int hubha_cluster_hubs(hubha_cluster_t *c, hubha_hub_t **ret_hubs, size_t *ret_n
 
 	if (!c || !ret_hubs || !ret_n)
 		return -EINVAL;
+	if (c->local)
+		return local_hubs(c, now, ret_hubs, ret_n);
 	hubs = calloc(c->n_nodes ? c->n_nodes : 1, sizeof(*hubs));
 	if (!hubs)
 		return -ENOMEM;
@@ -676,6 +735,19 @@ int hubha_cluster_local(hubha_cluster_t *c, uint32_t *ret_nodeid, char ret_name[
 
 	if (!c)
 		return -EINVAL;
+	if (c->local) {
+		const struct hubha_wire_view *v = &c->view.view;
+
+		self.nodeid = v->local_nodeid;
+		for (size_t i = 0; i < v->n_hubs; i++)
+			if (v->hubs[i].nodeid == v->local_nodeid)
+				memcpy(self.name, v->hubs[i].name, sizeof(self.name));
+		if (ret_name)
+			node_name(&self, ret_name);
+		if (ret_nodeid)
+			*ret_nodeid = self.nodeid;
+		return 0;
+	}
 	n = find_node(c, c->local_nodeid);
 	if (!n) {
 		self.nodeid = c->local_nodeid;
@@ -694,7 +766,7 @@ int hubha_cluster_quorate(hubha_cluster_t *c, int *ret_quorate)
 		return -EINVAL;
 	if (!c->connected)
 		return -ENOTCONN;
-	*ret_quorate = c->quorate;
+	*ret_quorate = c->local ? c->view.view.quorate : c->quorate;
 	return 0;
 }
 
@@ -714,7 +786,7 @@ int hubha_cluster_health(hubha_cluster_t *c, const hubha_health_config_t *config
 	}
 	if ((e = hubha_cluster_hubs(c, &hubs, &n)) < 0)
 		return e;
-	hubha_health_decide(hubs, n, c->quorate, config, ret_health, ret_reasons);
+	hubha_health_decide(hubs, n, c->local ? c->view.view.quorate : c->quorate, config, ret_health, ret_reasons);
 	hubha_cluster_hubs_free(hubs);
 	return 0;
 }
@@ -727,6 +799,8 @@ int hubha_cluster_publish(hubha_cluster_t *c, const hubha_report_t *report)
 
 	if (!c || !report)
 		return -EINVAL;
+	if (c->local)
+		return -EOPNOTSUPP;
 	if ((e = hubha_wire_encode_report(report, msg, sizeof(msg), &len)) < 0)
 		return e;
 	if (!c->connected)

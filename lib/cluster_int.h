@@ -14,19 +14,36 @@
  * Every message starts with this header, in network byte order:
  *   u32 magic "HBHA", u16 version, u16 type, u32 body length.
  * Version 1 bodies: REQUEST is empty; REPORT is the fixed part then
- * n_standbys rows (see wire.c).  A reader drops what it cannot decode.
+ * n_standbys rows; VIEW (hubhad's answer to a local reader's REQUEST over
+ * libqb IPC, never sent on CPG) is the fixed part then n_hubs records, each
+ * with its REPORT body (see wire.c).  A reader drops what it cannot decode.
  */
 #define HUBHA_WIRE_MAGIC 0x48424841u	/* "HBHA" */
 #define HUBHA_WIRE_VERSION 1u
 #define HUBHA_WIRE_HEADER_LEN 12u
 #define HUBHA_WIRE_REPORT_LEN 96u	/* the fixed part of a REPORT body */
 #define HUBHA_WIRE_ROW_LEN 84u		/* one standby row */
-#define HUBHA_WIRE_MAX_LEN \
-	(HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_REPORT_LEN + HUBHA_CLUSTER_STANDBYS_MAX * HUBHA_WIRE_ROW_LEN)
+#define HUBHA_WIRE_REPORT_BODY_MAX (HUBHA_WIRE_REPORT_LEN + HUBHA_CLUSTER_STANDBYS_MAX * HUBHA_WIRE_ROW_LEN)
+#define HUBHA_WIRE_MAX_LEN (HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_REPORT_BODY_MAX)
+#define HUBHA_WIRE_VIEW_LEN 12u		/* the fixed part of a VIEW body */
+#define HUBHA_WIRE_HUB_LEN 84u		/* the fixed part of one hub record */
+#define HUBHA_WIRE_VIEW_HUBS_MAX 128u	/* corosync's own member limit */
+#define HUBHA_WIRE_VIEW_MAX_LEN \
+	(HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_VIEW_LEN + \
+	 HUBHA_WIRE_VIEW_HUBS_MAX * (HUBHA_WIRE_HUB_LEN + HUBHA_WIRE_REPORT_BODY_MAX))
 
 enum hubha_wire_type {
 	HUBHA_WIRE_REPORT = 1,
 	HUBHA_WIRE_REQUEST = 2,
+	HUBHA_WIRE_VIEW = 3,
+};
+
+/* Everything the local hubhad knows, as it answers a local reader. */
+struct hubha_wire_view {
+	uint32_t local_nodeid;
+	int quorate;
+	size_t n_hubs;
+	hubha_hub_t *hubs;	/* report_age_ms as hubhad saw it when it sent the view */
 };
 
 /* 0 and the message's length in ret_len; -EINVAL: the report is not valid;
@@ -41,6 +58,41 @@ int hubha_wire_encode_request(uint8_t *buf, size_t size, size_t *ret_len);
  * than its contents.
  */
 int hubha_wire_decode(const void *buf, size_t len, enum hubha_wire_type *ret_type, hubha_report_t *ret_report);
+
+/*
+ * A VIEW: hubs as hubha_cluster_hubs() gives them (in nodeid order, each
+ * nodeid once), this node's id and quorum.  -EINVAL: not such a list.
+ */
+int hubha_wire_encode_view(const hubha_hub_t *hubs, size_t n, uint32_t local_nodeid, int quorate, uint8_t *buf,
+			   size_t size, size_t *ret_len);
+/*
+ * Decode a VIEW; ret_view->hubs is allocated (free() it), with lag_bytes
+ * and sync_state not known yet (hubha_hubs_derive() fills them).  Refused
+ * as hubha_wire_decode() refuses, and -EBADMSG for any other type;
+ * -ENOMEM.  ret_view is filled only on success.
+ */
+int hubha_wire_decode_view(const void *buf, size_t len, struct hubha_wire_view *ret_view);
+
+/* The libqb IPC service hubhad serves its view on ("hubha"); tests set
+ * another.  A request is a qb_ipc_request_header with id HUBHA_IPC_VIEW and
+ * a REQUEST; the answer a qb_ipc_response_header (error: 0 or a negative
+ * errno) and, on success, a VIEW. */
+extern const char *hubha_local_service;
+#define HUBHA_IPC_SERVICE "hubha"
+#define HUBHA_IPC_VIEW 1
+
+/* A handle's local path (cluster_local.c). */
+struct hubha_local {
+	void *conn;		/* qb_ipcc_connection_t */
+	struct hubha_wire_view view;
+	int have_view;
+	uint64_t view_ms;	/* CLOCK_MONOTONIC when the view arrived */
+};
+
+/* Fetch the view, connecting first if need be.  -ESRCH: hubhad is not
+ * running here; -EPERM: it refused this process; -ETIMEDOUT; -EBADMSG. */
+int hubha_local_fetch(struct hubha_local *local, int timeout_ms);
+void hubha_local_close(struct hubha_local *local);
 
 /* 0 when every field of the report is in range and its strings end in NUL. */
 int hubha_report_check(const hubha_report_t *report);

@@ -17,8 +17,13 @@ const char *hubha_cluster_strerror(int err)
 	case ECONNREFUSED:
 		return "corosync is not running";
 	case EACCES:
-	case EPERM:
 		return "not allowed to connect to corosync (root or a uidgid entry needed)";
+	case EPERM:
+		return "not allowed to read hubhad's view (root or its ipc_group needed)";
+	case ESRCH:
+		return "hubhad is not running on this node";
+	case EOPNOTSUPP:
+		return "not supported by a handle opened with HUBHA_CLUSTER_LOCAL";
 	case ENOTCONN:
 		return "lost the connection to corosync";
 	case ETIMEDOUT:

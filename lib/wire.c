@@ -12,8 +12,16 @@
  *   48 char address[48], NUL-terminated
  *   96 n_standbys rows of 84: 0 char name[64] NUL-terminated, 64 u8 state,
  *      65 u8 sync_state, 66 u16 reserved (0), 68 u64 flush_lsn, 76 u64 replay_lsn
+ *
+ * Version 1 VIEW body (local IPC only):
+ *   0 u32 local_nodeid   4 u8 quorate (0/1)   5 u8[3] reserved (0)   8 u32 n_hubs
+ *   12 n_hubs records, in strictly increasing nodeid order:
+ *      0 char name[64] NUL-terminated, 64 u32 nodeid, 68 u8 member (0/1),
+ *      69 u8 has_report (0/1), 70 u16 reserved (0), 72 u64 report_age_ms,
+ *      80 u32 report_len (0 without a report), 84 a REPORT body of report_len
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cluster_int.h"
@@ -117,20 +125,14 @@ int hubha_wire_encode_request(uint8_t *buf, size_t size, size_t *ret_len)
 	return 0;
 }
 
-int hubha_wire_encode_report(const hubha_report_t *r, uint8_t *buf, size_t size, size_t *ret_len)
+static size_t report_body_len(const hubha_report_t *r)
 {
-	size_t body, len;
-	uint8_t *p;
-	int e = hubha_report_check(r);
+	return HUBHA_WIRE_REPORT_LEN + (size_t)r->n_standbys * HUBHA_WIRE_ROW_LEN;
+}
 
-	if (e < 0)
-		return e;
-	body = HUBHA_WIRE_REPORT_LEN + (size_t)r->n_standbys * HUBHA_WIRE_ROW_LEN;
-	len = HUBHA_WIRE_HEADER_LEN + body;
-	if (size < len)
-		return -ENOBUFS;
-	put_header(buf, HUBHA_WIRE_REPORT, (uint32_t)body);
-	p = buf + HUBHA_WIRE_HEADER_LEN;
+/* A checked report's body at p, report_body_len() long. */
+static void put_report(uint8_t *p, const hubha_report_t *r)
+{
 	p[0] = (uint8_t)r->role;
 	p[1] = (uint8_t)r->pg_state;
 	p[2] = (uint8_t)r->wal_receiver;
@@ -154,6 +156,66 @@ int hubha_wire_encode_report(const hubha_report_t *r, uint8_t *buf, size_t size,
 		put16(p + 66, 0);
 		put64(p + 68, row->flush_lsn);
 		put64(p + 76, row->replay_lsn);
+	}
+}
+
+int hubha_wire_encode_report(const hubha_report_t *r, uint8_t *buf, size_t size, size_t *ret_len)
+{
+	size_t body, len;
+	int e = hubha_report_check(r);
+
+	if (e < 0)
+		return e;
+	body = report_body_len(r);
+	len = HUBHA_WIRE_HEADER_LEN + body;
+	if (size < len)
+		return -ENOBUFS;
+	put_header(buf, HUBHA_WIRE_REPORT, (uint32_t)body);
+	put_report(buf + HUBHA_WIRE_HEADER_LEN, r);
+	*ret_len = len;
+	return 0;
+}
+
+int hubha_wire_encode_view(const hubha_hub_t *hubs, size_t n, uint32_t local_nodeid, int quorate, uint8_t *buf,
+			   size_t size, size_t *ret_len)
+{
+	size_t len = HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_VIEW_LEN;
+	uint8_t *p;
+
+	if (n > HUBHA_WIRE_VIEW_HUBS_MAX || (n && !hubs))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		const hubha_hub_t *h = &hubs[i];
+
+		if ((i && h->nodeid <= hubs[i - 1].nodeid) || !terminated(h->name, sizeof(h->name)) ||
+		    (h->has_report && hubha_report_check(&h->report) < 0))
+			return -EINVAL;
+		len += HUBHA_WIRE_HUB_LEN + (h->has_report ? report_body_len(&h->report) : 0);
+	}
+	if (size < len)
+		return -ENOBUFS;
+	put_header(buf, HUBHA_WIRE_VIEW, (uint32_t)(len - HUBHA_WIRE_HEADER_LEN));
+	p = buf + HUBHA_WIRE_HEADER_LEN;
+	put32(p, local_nodeid);
+	p[4] = !!quorate;
+	p[5] = p[6] = p[7] = 0;
+	put32(p + 8, (uint32_t)n);
+	p += HUBHA_WIRE_VIEW_LEN;
+	for (size_t i = 0; i < n; i++) {
+		const hubha_hub_t *h = &hubs[i];
+		size_t rlen = h->has_report ? report_body_len(&h->report) : 0;
+
+		put_string(p, h->name, sizeof(h->name));
+		put32(p + 64, h->nodeid);
+		p[68] = !!h->member;
+		p[69] = !!h->has_report;
+		put16(p + 70, 0);
+		put64(p + 72, h->report_age_ms);
+		put32(p + 80, (uint32_t)rlen);
+		p += HUBHA_WIRE_HUB_LEN;
+		if (h->has_report)
+			put_report(p, &h->report);
+		p += rlen;
 	}
 	*ret_len = len;
 	return 0;
@@ -204,6 +266,25 @@ static int decode_report(const uint8_t *p, size_t body, hubha_report_t *ret)
 	return 0;
 }
 
+/* The header of a message of at most max bytes: its type and body length. */
+static int get_header(const uint8_t *p, size_t len, size_t max, uint16_t *ret_type, uint32_t *ret_body)
+{
+	uint32_t body;
+
+	if (len < HUBHA_WIRE_HEADER_LEN || get32(p) != HUBHA_WIRE_MAGIC)
+		return -EBADMSG;
+	if (get16(p + 4) != HUBHA_WIRE_VERSION)
+		return -EPROTONOSUPPORT;
+	body = get32(p + 8);
+	if (len - HUBHA_WIRE_HEADER_LEN < body)
+		return -EBADMSG;
+	if (len - HUBHA_WIRE_HEADER_LEN > body || body > max - HUBHA_WIRE_HEADER_LEN)
+		return -EMSGSIZE;
+	*ret_type = get16(p + 6);
+	*ret_body = body;
+	return 0;
+}
+
 int hubha_wire_decode(const void *buf, size_t len, enum hubha_wire_type *ret_type, hubha_report_t *ret_report)
 {
 	const uint8_t *p = buf;
@@ -211,16 +292,8 @@ int hubha_wire_decode(const void *buf, size_t len, enum hubha_wire_type *ret_typ
 	uint16_t type;
 	int e;
 
-	if (len < HUBHA_WIRE_HEADER_LEN || get32(p) != HUBHA_WIRE_MAGIC)
-		return -EBADMSG;
-	if (get16(p + 4) != HUBHA_WIRE_VERSION)
-		return -EPROTONOSUPPORT;
-	type = get16(p + 6);
-	body = get32(p + 8);
-	if (len - HUBHA_WIRE_HEADER_LEN < body)
-		return -EBADMSG;
-	if (len - HUBHA_WIRE_HEADER_LEN > body || body > HUBHA_WIRE_MAX_LEN - HUBHA_WIRE_HEADER_LEN)
-		return -EMSGSIZE;
+	if ((e = get_header(p, len, HUBHA_WIRE_MAX_LEN, &type, &body)) < 0)
+		return e;
 	switch (type) {
 	case HUBHA_WIRE_REQUEST:
 		if (body != 0)
@@ -235,5 +308,68 @@ int hubha_wire_decode(const void *buf, size_t len, enum hubha_wire_type *ret_typ
 		return -EBADMSG;
 	}
 	*ret_type = (enum hubha_wire_type)type;
+	return 0;
+}
+
+static int decode_hubs(const uint8_t *p, size_t left, hubha_hub_t *hubs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		hubha_hub_t *h = &hubs[i];
+		uint32_t rlen;
+
+		if (left < HUBHA_WIRE_HUB_LEN || get_string(h->name, p, sizeof(h->name)) < 0)
+			return -EBADMSG;
+		h->nodeid = get32(p + 64);
+		h->member = p[68];
+		h->has_report = p[69];
+		h->report_age_ms = get64(p + 72);
+		rlen = get32(p + 80);
+		h->lag_bytes = -1;
+		h->sync_state = HUBHA_SYNC_UNKNOWN;
+		if (p[68] > 1 || p[69] > 1 || get16(p + 70) != 0 || (i && h->nodeid <= hubs[i - 1].nodeid) ||
+		    (!h->has_report && rlen != 0))
+			return -EBADMSG;
+		p += HUBHA_WIRE_HUB_LEN;
+		left -= HUBHA_WIRE_HUB_LEN;
+		if (rlen > left)
+			return -EBADMSG;
+		/* A report that does not fill its length exactly is inconsistent. */
+		if (h->has_report && decode_report(p, rlen, &h->report) < 0)
+			return -EBADMSG;
+		p += rlen;
+		left -= rlen;
+	}
+	return left ? -EMSGSIZE : 0;
+}
+
+int hubha_wire_decode_view(const void *buf, size_t len, struct hubha_wire_view *ret_view)
+{
+	const uint8_t *p = buf;
+	hubha_hub_t *hubs;
+	uint32_t body, n;
+	uint16_t type;
+	int e;
+
+	if ((e = get_header(p, len, HUBHA_WIRE_VIEW_MAX_LEN, &type, &body)) < 0)
+		return e;
+	p += HUBHA_WIRE_HEADER_LEN;
+	if (type != HUBHA_WIRE_VIEW || body < HUBHA_WIRE_VIEW_LEN || p[4] > 1 || p[5] || p[6] || p[7])
+		return -EBADMSG;
+	n = get32(p + 8);
+	/* Every record takes at least its fixed part: no count beyond the body. */
+	if (n > HUBHA_WIRE_VIEW_HUBS_MAX || n > (body - HUBHA_WIRE_VIEW_LEN) / HUBHA_WIRE_HUB_LEN)
+		return -EBADMSG;
+	hubs = calloc(n ? n : 1, sizeof(*hubs));
+	if (!hubs)
+		return -ENOMEM;
+	e = decode_hubs(p + HUBHA_WIRE_VIEW_LEN, body - HUBHA_WIRE_VIEW_LEN, hubs, n);
+	if (e < 0) {
+		free(hubs);
+		return e;
+	}
+	ret_view->local_nodeid = get32(p);
+	ret_view->quorate = p[4];
+	ret_view->n_hubs = n;
+	ret_view->hubs = hubs;
 	return 0;
 }

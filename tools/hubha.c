@@ -4,9 +4,11 @@
  *   hubha status [--json] [--watch [SECONDS]] [--max-lag BYTES]
  *   hubha wait --until ok|degraded|unknown [--reason TEXT] [--timeout SECONDS] [--max-lag BYTES]
  *
- * Reads libhubha-cluster only (no PostgreSQL client, no XML): it joins the
- * CPG group, asks the members for their reports, and prints.  Exit codes of
- * status: 0 OK, 1 degraded, 2 unknown or cannot read.
+ * Reads libhubha-cluster only (no PostgreSQL client, no XML).  A one-shot
+ * status takes the local hubhad's view over IPC; when hubhad cannot give it,
+ * it says so on stderr and joins the CPG group to ask the members, as
+ * --watch and wait always do.  Exit codes of status: 0 OK, 1 degraded,
+ * 2 unknown or cannot read.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -128,6 +130,18 @@ static int open_cluster(struct cli *cli, hubha_cluster_t **ret_cluster, int *ret
 	return 0;
 }
 
+/* One-shot: hubhad's view in one round trip; corosync's when hubhad cannot
+ * give it (not running, stuck, refusing this user, not connected itself). */
+static int open_once(struct cli *cli, hubha_cluster_t **ret_cluster)
+{
+	int fd, r = hubha_cluster_open(HUBHA_CLUSTER_LOCAL, ret_cluster);
+
+	if (r == 0 || r == -EINVAL || r == -ENOMEM)
+		return r;
+	fprintf(stderr, "hubha: %s; reading corosync instead\n", hubha_cluster_strerror(r));
+	return open_cluster(cli, ret_cluster, &fd);
+}
+
 static void stamp(char *buf, size_t len)
 {
 	struct timespec ts;
@@ -156,14 +170,15 @@ static int cmd_status(struct cli *cli)
 	hubha_cluster_t *cluster = NULL;
 	int fd = -1, r, tty = isatty(STDOUT_FILENO);
 
-	r = open_cluster(cli, &cluster, &fd);
 	if (!cli->watch_s) {
+		r = open_once(cli, &cluster);
 		if (r < 0)
 			return die(r, "cannot read the cluster state");
 		r = print_view(cluster, cli);
 		hubha_cluster_close(cluster);
 		return r;
 	}
+	r = open_cluster(cli, &cluster, &fd);
 	for (;;) {
 		struct hubha_deadline next = hubha_deadline_in((unsigned)cli->watch_s * 1000u);
 		char when[32];

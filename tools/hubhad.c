@@ -4,13 +4,15 @@
  * connection to the local server, on change and every interval.
  *
  * One libqb loop: the cluster's fd, PostgreSQL's socket, a child reading
- * stonith-enabled, and a tick.  Nothing in it blocks: PostgreSQL and the CIB
+ * stonith-enabled, a tick, and the local IPC service that hands this
+ * node's whole view to one-shot readers (hubha status).  Nothing in it blocks: PostgreSQL and the CIB
  * are read asynchronously and bounded; corosync going away is followed by
  * reopening with backoff (1 s doubling to 10 s).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <signal.h>
@@ -28,8 +30,10 @@
 #include <qb/qbloop.h>
 
 #include "hubhad_addr.h"
+#include "cluster_int.h"
 #include "hubhad_fencing.h"
 #include "hubhad_http.h"
+#include "hubhad_ipc.h"
 #include "hubhad_pg.h"
 #include "hubhad_report.h"
 
@@ -50,6 +54,7 @@ struct hubhad {
 	char address[HUBHA_CLUSTER_ADDR_MAX];
 	struct hubhad_pg *pg;
 	struct hubhad_fencing *fencing;
+	struct hubhad_ipc *ipc;
 	uint32_t fencing_flags;
 	hubha_report_t report;		/* the latest, whether published or not */
 	int have_report;
@@ -214,6 +219,46 @@ static void on_tick(void *data)
 	}
 	hubhad_fencing_tick(d->fencing);
 	arm(d, d->tick_ms, on_tick, &d->tick_timer);
+}
+
+/* What this hubhad knows now; without corosync it knows nothing current. */
+static int encode_view(uint8_t *buf, size_t size, size_t *ret_len, void *data)
+{
+	struct hubhad *d = data;
+	hubha_hub_t *hubs;
+	uint32_t nodeid = 0;
+	size_t n;
+	int quorate = 0, r;
+
+	if (!d->cluster)
+		return -ENOTCONN;
+	if ((r = hubha_cluster_quorate(d->cluster, &quorate)) < 0 ||
+	    (r = hubha_cluster_local(d->cluster, &nodeid, NULL)) < 0 ||
+	    (r = hubha_cluster_hubs(d->cluster, &hubs, &n)) < 0)
+		return r;
+	r = hubha_wire_encode_view(hubs, n, nodeid, quorate, buf, size, ret_len);
+	hubha_cluster_hubs_free(hubs);
+	return r;
+}
+
+static void ipc_start(struct hubhad *d)
+{
+	gid_t group = HUBHAD_IPC_NO_GROUP;
+	int r;
+
+	if (d->opts.ipc_group[0]) {
+		struct group *g = getgrnam(d->opts.ipc_group);
+
+		if (g)
+			group = g->gr_gid;
+		else
+			qb_log(LOG_WARNING, "ipc_group %s: no such group; only root reads the local view",
+			       d->opts.ipc_group);
+	}
+	r = hubhad_ipc_new(d->loop, HUBHA_IPC_SERVICE, group, encode_view, d, &d->ipc);
+	/* Publishing is the job; local readers then fall back to corosync. */
+	if (r < 0)
+		qb_log(LOG_WARNING, "cannot serve the local view: %s", strerror(-r));
 }
 
 static int32_t on_signal(int32_t sig, void *data)
@@ -408,12 +453,14 @@ int main(int argc, char **argv)
 		qb_log(LOG_NOTICE, "starting: no PostgreSQL on this node, every %u ms", d.opts.interval_ms);
 	if (d.opts.http_listen[0] && (r = hubhad_http_start(d.loop, d.opts.http_listen, &d.cluster, &d.http)) < 0)
 		return r == -EINVAL ? 2 : 1;
+	ipc_start(&d);
 	cluster_open(&d);
 	on_tick(&d);
 	qb_loop_run(d.loop);
 
 	hubhad_http_stop(d.http);
 
+	hubhad_ipc_free(d.ipc);
 	hubhad_pg_free(d.pg);
 	hubhad_fencing_free(d.fencing);
 	if (d.cluster)

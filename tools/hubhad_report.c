@@ -47,6 +47,7 @@ void hubhad_opts_default(struct hubhad_opts *opts)
 	snprintf(opts->pgport, sizeof(opts->pgport), "5432");
 	snprintf(opts->pguser, sizeof(opts->pguser), "postgres");
 	opts->postgresql = 1;
+	snprintf(opts->ipc_group, sizeof(opts->ipc_group), "haclient");
 }
 
 static int copy(char *dst, size_t len, const char *value, const char *key, char *err, size_t err_len)
@@ -92,6 +93,8 @@ int hubhad_opt_set(struct hubhad_opts *opts, const char *key, const char *value,
 		return copy(opts->address, sizeof(opts->address), value, key, err, err_len);
 	if (strcmp(key, "http_listen") == 0)
 		return copy(opts->http_listen, sizeof(opts->http_listen), value, key, err, err_len);
+	if (strcmp(key, "ipc_group") == 0)
+		return copy(opts->ipc_group, sizeof(opts->ipc_group), value, key, err, err_len);
 	if (strcmp(key, "postgresql") == 0) {
 		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
 			opts->postgresql = 1;

@@ -20,6 +20,7 @@ struct hubhad_opts {
 	char address[HUBHA_CLUSTER_ADDR_MAX];	/* "" : from the corosync nodelist */
 	int postgresql;			/* 0: a node without PostgreSQL (role none) */
 	char http_listen[64];		/* "": no HTTP server; else ADDRESS:PORT */
+	char ipc_group[64];		/* besides root, who may read the view over IPC; "": root only */
 };
 
 void hubhad_opts_default(struct hubhad_opts *opts);

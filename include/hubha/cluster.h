@@ -7,7 +7,9 @@
  * on change and every interval.  Any process on a cluster node can open the
  * group and read every hub's last report, the membership, quorum and a health
  * verdict with its reasons.  A reader that joins asks the members for their
- * current reports and has them within one round trip.
+ * current reports and has them within one round trip.  A one-shot reader
+ * opened with HUBHA_CLUSTER_LOCAL instead takes the local hubhad's view in
+ * one IPC round trip, without waiting for corosync's token.
  *
  * Conventions: calls return 0 or a negative errno; ret_ arguments are filled
  * only on success; nothing here logs or prints.  hubha_cluster_strerror()
@@ -148,6 +150,7 @@ typedef struct hubha_health_config {
 
 /* hubha_cluster_open() flags */
 #define HUBHA_CLUSTER_ASK 0x1u	/* on join, ask the members for their current reports */
+#define HUBHA_CLUSTER_LOCAL 0x2u	/* read the local hubhad's view over IPC; no CPG join */
 
 int hubha_cluster_open(unsigned flags, hubha_cluster_t **ret_cluster);
 void hubha_cluster_close(hubha_cluster_t *cluster);

@@ -1,14 +1,45 @@
 /*
- * hubha_wire_decode: a CPG message from any process of the cluster.  What
- * decodes is a valid report (or a request) that encodes and decodes to the
- * same; what does not is refused with one of the documented errors and
- * leaves the outputs alone.
+ * hubha_wire_decode: a CPG message from any process of the cluster, and
+ * hubha_wire_decode_view: hubhad's answer over local IPC, both fed the same
+ * input.  What decodes is a valid report (or request, or view) that encodes
+ * to the same bytes; what does not is refused with one of the documented
+ * errors and leaves the outputs alone.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "cluster_int.h"
 #include "fuzz.h"
+
+static void view(const uint8_t *data, size_t size)
+{
+	static uint8_t buf[HUBHA_WIRE_VIEW_MAX_LEN];
+	struct hubha_wire_view v, before, again;
+	size_t len;
+	int r;
+
+	memset(&v, 0x5a, sizeof(v));
+	before = v;
+	r = hubha_wire_decode_view(data, size, &v);
+	if (r < 0) {
+		fuzz_assert(r == -EBADMSG || r == -EPROTONOSUPPORT || r == -EMSGSIZE || r == -ENOMEM);
+		fuzz_assert(memcmp(&v, &before, sizeof(v)) == 0);
+		return;
+	}
+	fuzz_assert(r == 0);
+	fuzz_assert(v.n_hubs <= HUBHA_WIRE_VIEW_HUBS_MAX && v.quorate <= 1);
+	for (size_t i = 0; i < v.n_hubs; i++) {
+		fuzz_assert(memchr(v.hubs[i].name, '\0', sizeof(v.hubs[i].name)) != NULL);
+		fuzz_assert(!v.hubs[i].has_report || hubha_report_check(&v.hubs[i].report) == 0);
+	}
+	fuzz_assert(hubha_wire_encode_view(v.hubs, v.n_hubs, v.local_nodeid, v.quorate, buf, sizeof(buf), &len) == 0);
+	fuzz_assert(len == size && memcmp(buf, data, size) == 0);
+	fuzz_assert(hubha_wire_decode_view(buf, len, &again) == 0);
+	fuzz_assert(again.n_hubs == v.n_hubs);
+	fuzz_assert(v.n_hubs == 0 || memcmp(again.hubs, v.hubs, v.n_hubs * sizeof(*v.hubs)) == 0);
+	free(again.hubs);
+	free(v.hubs);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -18,6 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len;
 	int r;
 
+	view(data, size);
 	memset(&report, 0x5a, sizeof(report));
 	before = report;
 	r = hubha_wire_decode(data, size, &type, &report);

@@ -710,6 +710,27 @@ static void test_refresh_timeout(void **state)
 	hubha_cluster_close(c);
 }
 
+/* A refresh right after open(HUBHA_CLUSTER_ASK) waits for the answers to
+ * open's request instead of asking again; later ones ask. */
+static void test_ask_then_refresh(void **state)
+{
+	hubha_report_t primary = report_of(HUBHA_ROLE_PRIMARY, 5000);
+	hubha_cluster_t *c;
+
+	(void)state;
+	c = open_joined(HUBHA_CLUSTER_ASK);
+	assert_int_equal(m.sent_requests, 1);
+	push_join(2, 200);
+	push_report(2, 200, &primary);	/* the answer to open's request */
+	assert_int_equal(hubha_cluster_refresh(c, 1000), 0);
+	assert_int_equal(m.sent_requests, 1);
+	assert_int_equal(hub(c, 2).has_report, 1);
+	publisher(2, 200, &primary);
+	assert_int_equal(hubha_cluster_refresh(c, 1000), 0);
+	assert_int_equal(m.sent_requests, 2);
+	hubha_cluster_close(c);
+}
+
 /* Before the library sees its own join it cannot tell who is to answer. */
 static void test_refresh_waits_for_own_join(void **state)
 {
@@ -969,6 +990,7 @@ int main(void)
 		T(test_reader_does_not_answer),
 		T(test_refresh),
 		T(test_refresh_timeout),
+		T(test_ask_then_refresh),
 		T(test_refresh_waits_for_own_join),
 		T(test_two_processes_one_node),
 		T(test_node_lost),

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -263,6 +264,200 @@ static void test_decode_refuses(void **state)
 	}
 }
 
+/* ---- VIEW: hubhad's answer to a local reader ---- */
+
+static void view_hubs(hubha_hub_t hubs[3])
+{
+	memset(hubs, 0, 3 * sizeof(*hubs));
+	strcpy(hubs[0].name, "hub1");
+	hubs[0].nodeid = 1;
+	hubs[0].member = 1;
+	hubs[0].has_report = 1;
+	hubs[0].report = full_report();
+	hubs[0].report_age_ms = UINT64_C(0x0102030405060708);
+	memset(hubs[1].name, 'n', HUBHA_CLUSTER_NAME_MAX - 1);	/* the longest name */
+	hubs[1].nodeid = 7;
+	hubs[1].member = 0;	/* lost, its last report kept */
+	hubs[1].has_report = 1;
+	hubs[1].report = full_report();
+	hubs[1].report.n_standbys = 0;
+	memset(hubs[1].report.standbys, 0, sizeof(hubs[1].report.standbys));
+	hubs[1].report_age_ms = 5;
+	strcpy(hubs[2].name, "q");
+	hubs[2].nodeid = UINT32_MAX;
+	hubs[2].member = 1;	/* never reported */
+}
+
+static size_t encode_view(const hubha_hub_t *hubs, size_t n, uint8_t *buf)
+{
+	size_t len = 0;
+
+	assert_int_equal(hubha_wire_encode_view(hubs, n, 7, 1, buf, HUBHA_WIRE_VIEW_MAX_LEN, &len), 0);
+	return len;
+}
+
+static void test_view_round_trip(void **state)
+{
+	static uint8_t buf[HUBHA_WIRE_VIEW_MAX_LEN];
+	hubha_hub_t hubs[3];
+	struct hubha_wire_view v;
+	enum hubha_wire_type type;
+	size_t len;
+
+	(void)state;
+	view_hubs(hubs);
+	for (size_t n = 0; n <= 3; n++) {
+		len = encode_view(hubs, n, buf);
+		memset(&v, 0x5a, sizeof(v));
+		assert_int_equal(hubha_wire_decode_view(buf, len, &v), 0);
+		assert_int_equal(v.local_nodeid, 7);
+		assert_int_equal(v.quorate, 1);
+		assert_int_equal(v.n_hubs, n);
+		for (size_t i = 0; i < n; i++) {
+			hubha_hub_t want = hubs[i];
+
+			want.lag_bytes = -1;	/* not sent: the reader derives them */
+			want.sync_state = HUBHA_SYNC_UNKNOWN;
+			assert_memory_equal(&v.hubs[i], &want, sizeof(want));
+		}
+		free(v.hubs);
+	}
+	/* quorate is 0 or 1 on the wire, whatever true was. */
+	assert_int_equal(hubha_wire_encode_view(hubs, 3, 1, 42, buf, sizeof(buf), &len), 0);
+	assert_int_equal(hubha_wire_decode_view(buf, len, &v), 0);
+	assert_int_equal(v.quorate, 1);
+	free(v.hubs);
+	/* The CPG decoder takes no VIEW. */
+	assert_int_equal(hubha_wire_decode(buf, len, &type, NULL), -EMSGSIZE);
+	len = encode_view(hubs, 0, buf);
+	assert_int_equal(hubha_wire_decode(buf, len, &type, NULL), -EBADMSG);
+}
+
+static void test_view_layout(void **state)
+{
+	static const uint8_t head[] = { 'H', 'B', 'H', 'A', 0, 1, 0, 3, 0, 0, 0x01, 0x14,	/* 12 + 84 + 96 + 84 */
+					0, 0, 0, 7, 1, 0, 0, 0, 0, 0, 0, 1 };
+	static const uint8_t rec[] = { 0, 0, 0, 1, 1, 1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 96 + 84 };
+	static uint8_t buf[HUBHA_WIRE_VIEW_MAX_LEN];
+	hubha_hub_t hubs[3];
+	size_t len;
+
+	(void)state;
+	view_hubs(hubs);
+	hubs[0].report.n_standbys = 1;
+	len = encode_view(hubs, 1, buf);
+	assert_int_equal(len, 12 + 12 + 84 + 96 + 84);
+	assert_memory_equal(buf, head, sizeof(head));
+	assert_string_equal((const char *)buf + 24, "hub1");
+	assert_memory_equal(buf + 24 + 64, rec, sizeof(rec));
+	assert_int_equal(buf[24 + 84 + 36 + 3], 1);	/* the report body's n_standbys */
+}
+
+static void test_view_encode_refuses(void **state)
+{
+	static uint8_t buf[HUBHA_WIRE_VIEW_MAX_LEN];
+	hubha_hub_t hubs[3];
+	size_t len = 12345;
+
+	(void)state;
+	view_hubs(hubs);
+	hubs[2].nodeid = 7;	/* not in increasing nodeid order */
+	assert_int_equal(hubha_wire_encode_view(hubs, 3, 1, 1, buf, sizeof(buf), &len), -EINVAL);
+	view_hubs(hubs);
+	memset(hubs[2].name, 'a', sizeof(hubs[2].name));
+	assert_int_equal(hubha_wire_encode_view(hubs, 3, 1, 1, buf, sizeof(buf), &len), -EINVAL);
+	view_hubs(hubs);
+	hubs[0].report.role = (hubha_role_t)9;
+	assert_int_equal(hubha_wire_encode_view(hubs, 3, 1, 1, buf, sizeof(buf), &len), -EINVAL);
+	hubs[0].has_report = 0;	/* a report not sent is not checked */
+	assert_int_equal(hubha_wire_encode_view(hubs, 3, 1, 1, buf, sizeof(buf), &len), 0);
+	len = 12345;
+	view_hubs(hubs);
+	assert_int_equal(hubha_wire_encode_view(hubs, HUBHA_WIRE_VIEW_HUBS_MAX + 1, 1, 1, buf, sizeof(buf), &len),
+			 -EINVAL);
+	assert_int_equal(hubha_wire_encode_view(NULL, 1, 1, 1, buf, sizeof(buf), &len), -EINVAL);
+	assert_int_equal(hubha_wire_encode_view(hubs, 3, 1, 1, buf, 12 + 12 + 3 * 84 + 96 + 8 * 84 + 96 - 1, &len),
+			 -ENOBUFS);
+	assert_int_equal(len, 12345);
+}
+
+static void view_refused(const uint8_t *buf, size_t len, int err)
+{
+	struct hubha_wire_view v, before;
+
+	memset(&v, 0x5a, sizeof(v));
+	before = v;
+	assert_int_equal(hubha_wire_decode_view(buf, len, &v), err);
+	assert_memory_equal(&v, &before, sizeof(v));
+}
+
+static void test_view_decode_refuses(void **state)
+{
+	static uint8_t good[HUBHA_WIRE_VIEW_MAX_LEN + 16], buf[HUBHA_WIRE_VIEW_MAX_LEN + 16];
+	uint8_t *body = buf + HUBHA_WIRE_HEADER_LEN, *rec = body + HUBHA_WIRE_VIEW_LEN;
+	hubha_hub_t hubs[3];
+	uint8_t req[HUBHA_WIRE_HEADER_LEN];
+	size_t len, rlen;
+
+	(void)state;
+	view_hubs(hubs);
+	len = encode_view(hubs, 3, good);
+	rlen = HUBHA_WIRE_REPORT_LEN + HUBHA_CLUSTER_STANDBYS_MAX * HUBHA_WIRE_ROW_LEN;	/* hub1's report */
+
+	for (size_t cut = 0; cut < len; cut++)
+		view_refused(good, cut, -EBADMSG);
+	memcpy(buf, good, len);
+	buf[5] = 2;
+	view_refused(buf, len, -EPROTONOSUPPORT);
+	/* Another type: a report, a request. */
+	view_refused(buf, encode(&hubs[0].report, buf), -EBADMSG);
+	hubha_wire_encode_request(req, sizeof(req), &len);
+	view_refused(req, sizeof(req), -EBADMSG);
+	len = encode_view(hubs, 3, good);
+	/* Longer than its contents; a body longer than any view. */
+	memcpy(buf, good, len);
+	buf[len] = 0;
+	view_refused(buf, len + 1, -EMSGSIZE);
+	put32(buf + 8, (uint32_t)(len + 1 - HUBHA_WIRE_HEADER_LEN));
+	view_refused(buf, len + 1, -EMSGSIZE);
+	put32(buf + 8, HUBHA_WIRE_VIEW_MAX_LEN);
+	view_refused(buf, HUBHA_WIRE_VIEW_MAX_LEN + HUBHA_WIRE_HEADER_LEN, -EMSGSIZE);
+
+	static const struct {
+		size_t at;	/* in the body */
+		uint8_t value;
+		int err;
+	} bytes[] = {
+		{ 4, 2, -EBADMSG },	/* quorate not 0/1 */
+		{ 5, 1, -EBADMSG },	/* reserved */
+		{ 11, 2, -EMSGSIZE },	/* n_hubs: fewer than the body has */
+		{ 11, 4, -EBADMSG },	/* more than it has */
+		{ 11, 200, -EBADMSG },	/* more than the body can hold */
+		{ 10, 1, -EBADMSG },
+		{ 12 + 68, 2, -EBADMSG },	/* member */
+		{ 12 + 69, 2, -EBADMSG },	/* has_report */
+		{ 12 + 70, 1, -EBADMSG },	/* reserved */
+		{ 12 + 64 + 3, 9, -EBADMSG },	/* hub1's nodeid after hub 7's */
+		{ 12 + 80 + 3, 95, -EBADMSG },	/* report_len not what the report is */
+		{ 12 + 80 + 2, 1, -EBADMSG },
+		{ 12 + 84, 9, -EBADMSG },	/* the report's role */
+		{ 12 + 84 + 36 + 3, 7, -EBADMSG },	/* the report's n_standbys */
+	};
+	for (size_t i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++) {
+		memcpy(buf, good, len);
+		body[bytes[i].at] = bytes[i].value;
+		view_refused(buf, len, bytes[i].err);
+	}
+	/* Without a report, but a report length; a name without its NUL. */
+	memcpy(buf, good, len);
+	rec += 2 * HUBHA_WIRE_HUB_LEN + rlen + HUBHA_WIRE_REPORT_LEN;
+	put32(rec + 80, 1);
+	view_refused(buf, len, -EBADMSG);
+	memcpy(buf, good, len);
+	memset(rec, 'a', HUBHA_CLUSTER_NAME_MAX);
+	view_refused(buf, len, -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +466,10 @@ int main(void)
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_encode_refuses),
 		cmocka_unit_test(test_decode_refuses),
+		cmocka_unit_test(test_view_round_trip),
+		cmocka_unit_test(test_view_layout),
+		cmocka_unit_test(test_view_encode_refuses),
+		cmocka_unit_test(test_view_decode_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
