@@ -21,32 +21,13 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include <hubha/file.h>
+
 #include "hub_proc.h"
 #include "pgsql_proc_text.h"
 
 #define POLL_MS 20
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static int read_at(int dirfd, const char *name, char *buf, size_t len)
-{
-	/* Pid files may sit where others write: no symlink, and no FIFO to block on. */
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	struct stat st;
-	ssize_t n;
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || (dirfd == AT_FDCWD && !S_ISREG(st.st_mode)))
-		r = -EINVAL;
-	n = r ? 0 : read(fd, buf, len - 1);
-	if (!r && n < 0)
-		r = -errno;
-	close(fd);
-	if (r == 0)
-		buf[n] = '\0';
-	return r;
-}
 
 /* Root's own directory for the records; a directory anyone else may write is refused. */
 static int run_dir_open(bool create)
@@ -99,7 +80,7 @@ static int write_at(int dirfd, const char *name, const char *text)
 static int proc_starttime(int procfd, unsigned long long *ret)
 {
 	char text[2048];
-	int r = read_at(procfd, "stat", text, sizeof(text));
+	int r = hubha_read_file_at(procfd, "stat", text, sizeof(text));
 
 	if (r < 0)
 		return r;
@@ -129,7 +110,7 @@ bool hub_proc_gone(const struct hub_proc *p)
 	char text[2048], state;
 	pid_t ppid;
 
-	if (p->procfd < 0 || read_at(p->procfd, "stat", text, sizeof(text)) < 0 ||
+	if (p->procfd < 0 || hubha_read_file_at(p->procfd, "stat", text, sizeof(text)) < 0 ||
 	    pgsql_proc_stat_parse(text, &state, &ppid) < 0)
 		return true;
 	return state == 'Z' || state == 'X';
@@ -144,7 +125,7 @@ static int lookup_pid(const char *rsc, const struct hub_service *s, pid_t *ret_p
 	int pid, r, dirfd;
 
 	if (s->pidfile) {
-		r = read_at(AT_FDCWD, s->pidfile, text, sizeof(text));
+		r = hubha_read_file_at(AT_FDCWD, s->pidfile, text, sizeof(text));
 		if (r == -ENOENT || r == -ENOTDIR)
 			return 0;
 		if (r < 0) {
@@ -163,7 +144,7 @@ static int lookup_pid(const char *rsc, const struct hub_service *s, pid_t *ret_p
 			return dirfd;
 		}
 		record_name(rsc, s->name, name, sizeof(name));
-		r = read_at(dirfd, name, text, sizeof(text));
+		r = hubha_read_file_at(dirfd, name, text, sizeof(text));
 		close(dirfd);
 		if (r == -ENOENT)
 			return 0;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <hubha/deadline.h>
+#include <hubha/file.h>
 #include <hubha/log.h>
 
 #include "pgsql.h"
@@ -33,23 +34,6 @@
 #define CONTROLDATA_MS 10000
 /* What the children get for PATH when the agent has none. */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static int read_at(int dirfd, const char *name, char *buf, size_t len)
-{
-	/* Root reads files the DBA controls: no symlink, and no FIFO to block on. */
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	ssize_t n;
-	int r;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	r = n < 0 ? -errno : 0;
-	close(fd);
-	if (r == 0)
-		buf[n] = '\0';
-	return r;
-}
 
 static int exe_at(int dirfd, const char *name, char *buf, size_t len)
 {
@@ -74,18 +58,13 @@ static void server_exe(const struct pgsql *pg, char *buf, size_t len)
 		snprintf(buf, len, "%s", real);
 }
 
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
 /* Whether the pid file was written for pgdata, not copied along with it from elsewhere. */
 static bool pidfile_for_pgdata(const char *dir, const struct stat *pgdata)
 {
 	struct stat st;
 
 	/* A directory that no longer exists under that name proves nothing: the process's cwd decides. */
-	return stat(dir, &st) != 0 || same_file(&st, pgdata);
+	return stat(dir, &st) != 0 || hubha_same_file(&st, pgdata);
 }
 
 /* Whether PID's parent runs the same program: then PID is a backend, not a postmaster. */
@@ -110,7 +89,7 @@ static int identify(const struct pgsql *pg, int procfd, const struct stat *pgdat
 	uid_t uid;
 	int r;
 
-	r = read_at(procfd, "stat", text, sizeof(text));
+	r = hubha_read_file_at(procfd, "stat", text, sizeof(text));
 	if (r == -ESRCH || r == -ENOENT)
 		return 0;
 	if (r < 0 || pgsql_proc_stat_parse(text, &state, &ppid) < 0) {
@@ -119,7 +98,7 @@ static int identify(const struct pgsql *pg, int procfd, const struct stat *pgdat
 	}
 	if (state == 'Z' || state == 'X')
 		return 0;
-	r = read_at(procfd, "status", text, sizeof(text));
+	r = hubha_read_file_at(procfd, "status", text, sizeof(text));
 	if (r == -ESRCH || r == -ENOENT)
 		return 0;
 	if (r < 0 || pgsql_proc_status_euid(text, &uid) < 0) {
@@ -139,7 +118,7 @@ static int identify(const struct pgsql *pg, int procfd, const struct stat *pgdat
 		return r;
 	}
 	/* A postmaster and its children work in their data directory. */
-	if (!same_file(&st, pgdata)) {
+	if (!hubha_same_file(&st, pgdata)) {
 		snprintf(why, len, "it works in another directory");
 		return 0;
 	}
@@ -178,7 +157,7 @@ static int postmaster_open(const struct pgsql *pg, int *ret_procfd, pid_t *ret_p
 	int procfd, r;
 
 	snprintf(path, sizeof(path), "%s/postmaster.pid", pg->pgdata);
-	r = read_at(AT_FDCWD, path, text, sizeof(text));
+	r = hubha_read_file_at(AT_FDCWD, path, text, sizeof(text));
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0;
 	if (r < 0) {

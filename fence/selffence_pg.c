@@ -20,31 +20,10 @@
 #include <unistd.h>
 
 #include <hubha/deadline.h>
+#include <hubha/file.h>
 
 #include "pgsql_proc_text.h"
 #include "selffence_pg.h"
-
-static int read_at(int dirfd, const char *name, char *buf, size_t len)
-{
-	/* Root reads files the DBA controls: no symlink, and no FIFO to block on. */
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	ssize_t n;
-	int r;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	r = n < 0 ? -errno : 0;
-	close(fd);
-	if (r == 0)
-		buf[n] = '\0';
-	return r;
-}
-
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
 
 static int signal_procfd(int procfd, pid_t pid, int sig)
 {
@@ -66,7 +45,7 @@ static int alive(int procfd, pid_t *ret_ppid)
 {
 	char text[2048], state;
 	pid_t ppid;
-	int r = read_at(procfd, "stat", text, sizeof(text));
+	int r = hubha_read_file_at(procfd, "stat", text, sizeof(text));
 
 	if (r == -ESRCH || r == -ENOENT)
 		return 0;
@@ -86,7 +65,7 @@ static int is_postgres_of(int procfd, uid_t uid)
 	ssize_t n;
 	uid_t euid;
 
-	if (read_at(procfd, "status", text, sizeof(text)) < 0 || pgsql_proc_status_euid(text, &euid) < 0 ||
+	if (hubha_read_file_at(procfd, "status", text, sizeof(text)) < 0 || pgsql_proc_status_euid(text, &euid) < 0 ||
 	    euid != uid)
 		return 0;
 	n = readlinkat(procfd, "exe", link, sizeof(link) - 1);
@@ -153,7 +132,7 @@ static int postmaster_open(const char *pgdata, int *ret_procfd, pid_t *ret_pid, 
 	int fd, r;
 
 	snprintf(path, sizeof(path), "%s/postmaster.pid", pgdata);
-	r = read_at(AT_FDCWD, path, text, sizeof(text));
+	r = hubha_read_file_at(AT_FDCWD, path, text, sizeof(text));
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0;
 	if (r < 0) {
@@ -182,7 +161,7 @@ static int postmaster_open(const char *pgdata, int *ret_procfd, pid_t *ret_pid, 
 	if (r < 0)
 		snprintf(err, err_len, "cannot read /proc/%d/stat: %s", (int)pid, strerror(-r));
 	/* A postmaster works in its data directory, as its owner, and is not a child of postgres. */
-	else if (r == 1 && (fstatat(fd, "cwd", &cwd, 0) < 0 || !same_file(&cwd, &data) ||
+	else if (r == 1 && (fstatat(fd, "cwd", &cwd, 0) < 0 || !hubha_same_file(&cwd, &data) ||
 			    is_postgres_of(fd, data.st_uid) != 1 || parent_is_postgres(ppid, data.st_uid)))
 		r = 0;
 	if (r != 1) {
