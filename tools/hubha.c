@@ -3,6 +3,8 @@
  *
  *   hubha status [--json] [--watch [SECONDS]] [--max-lag BYTES]
  *   hubha wait --until ok|degraded|unknown [--reason TEXT] [--timeout SECONDS] [--max-lag BYTES]
+ *   hubha cfengine-module [--ha-info FILE]
+ *   hubha ha-info --read FILE | --write FILE|- --hub IP=SHA[,INTERNAL_IP]...
  *
  * Reads libhubha-cluster only (no PostgreSQL client, no XML).  A one-shot
  * status takes the local hubhad's view over IPC; when hubhad cannot give it,
@@ -23,6 +25,7 @@
 #include <hubha/cluster.h>
 #include <hubha/deadline.h>
 
+#include "hubha_cfengine_cmd.h"
 #include "status_fmt.h"
 
 #define EXIT_DEGRADED 1
@@ -42,7 +45,9 @@ struct cli {
 static void usage(FILE *out)
 {
 	fputs("usage: hubha status [--json] [--watch [SECONDS]] [--max-lag BYTES]\n"
-	      "       hubha wait --until ok|degraded|unknown [--reason TEXT] [--timeout SECONDS] [--max-lag BYTES]\n",
+	      "       hubha wait --until ok|degraded|unknown [--reason TEXT] [--timeout SECONDS] [--max-lag BYTES]\n"
+	      "       hubha cfengine-module [--ha-info FILE]\n"
+	      "       hubha ha-info --read FILE | --write FILE|- --hub IP=SHA[,INTERNAL_IP]...\n",
 	      out);
 }
 
@@ -140,6 +145,13 @@ static int open_once(struct cli *cli, hubha_cluster_t **ret_cluster)
 		return r;
 	fprintf(stderr, "hubha: %s; reading corosync instead\n", hubha_cluster_strerror(r));
 	return open_cluster(cli, ret_cluster, &fd);
+}
+
+static int open_once_default(hubha_cluster_t **ret_cluster)
+{
+	static struct cli cli;	/* the notify callback keeps it */
+
+	return open_once(&cli, ret_cluster);
 }
 
 static void stamp(char *buf, size_t len)
@@ -290,6 +302,10 @@ int main(int argc, char **argv)
 		return argc < 2 ? EXIT_UNKNOWN : 0;
 	}
 	cmd = argv[1];
+	if (strcmp(cmd, "cfengine-module") == 0)
+		return hubha_cmd_cfengine_module(argc - 1, argv + 1, open_once_default);
+	if (strcmp(cmd, "ha-info") == 0)
+		return hubha_cmd_ha_info(argc - 1, argv + 1);
 	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "wait") != 0) {
 		fprintf(stderr, "hubha: unknown command '%s'\n", cmd);
 		usage(stderr);

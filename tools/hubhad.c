@@ -29,6 +29,7 @@
 #include <qb/qblog.h>
 #include <qb/qbloop.h>
 
+#include "cfengine_glue.h"
 #include "hubhad_addr.h"
 #include "cluster_int.h"
 #include "hubhad_fencing.h"
@@ -64,10 +65,12 @@ struct hubhad {
 	int retry_armed;
 	qb_loop_timer_handle tick_timer, reopen_timer, retry_timer;
 	struct hubhad_http *http;
+	struct cfglue cfengine;
 };
 
 static void cluster_open(void *data);
 static void try_publish(struct hubhad *d, int force);
+static void on_view(hubha_cluster_t *cluster, unsigned events, void *data);
 
 static void arm(struct hubhad *d, unsigned ms, void (*fn)(void *), qb_loop_timer_handle *h)
 {
@@ -122,6 +125,7 @@ static void cluster_open(void *data)
 		cluster_lost(d, r);
 		return;
 	}
+	hubha_cluster_set_notify(d->cluster, on_view, d);
 	hubha_cluster_local(d->cluster, &nodeid, name);
 	if (!d->opts.address[0] && hubhad_nodelist_addr(nodeid, d->address, sizeof(d->address)) < 0)
 		qb_log(LOG_WARNING, "no address for node %u in the corosync nodelist: set address=", nodeid);
@@ -131,6 +135,25 @@ static void cluster_open(void *data)
 	d->have_published = 0;
 	if (d->have_report)
 		try_publish(d, 1);
+}
+
+/* Every change of the view: CFEngine follows the active hub. */
+static void on_view(hubha_cluster_t *cluster, unsigned events, void *data)
+{
+	struct hubhad *d = data;
+	hubha_hub_t *hubs;
+	char msg[512] = "";
+	size_t n;
+	int say;
+	enum cfglue_outcome o;
+
+	(void)events;
+	if (!d->cfengine.statedir[0] || hubha_cluster_hubs(cluster, &hubs, &n) < 0)
+		return;
+	o = cfglue_update(&d->cfengine, hubs, n, msg, sizeof(msg), &say);
+	hubha_cluster_hubs_free(hubs);
+	if (say)
+		qb_log(o == CFGLUE_WRITTEN || o == CFGLUE_UNCHANGED ? LOG_NOTICE : LOG_WARNING, "cfengine: %s", msg);
 }
 
 static void on_retry(void *data)
@@ -259,6 +282,26 @@ static void ipc_start(struct hubhad *d)
 	/* Publishing is the job; local readers then fall back to corosync. */
 	if (r < 0)
 		qb_log(LOG_WARNING, "cannot serve the local view: %s", strerror(-r));
+}
+
+static void cfengine_start(struct hubhad *d)
+{
+	const struct hubhad_opts *o = &d->opts;
+	int r;
+
+	if (!o->cfengine_statedir[0] || !o->cfengine_ha_info[0]) {
+		if (o->cfengine_statedir[0] || o->cfengine_ha_info[0])
+			qb_log(LOG_WARNING, "cfengine: set both cfengine_statedir and cfengine_ha_info; master_hub.dat not kept");
+		return;
+	}
+	snprintf(d->cfengine.statedir, sizeof(d->cfengine.statedir), "%s", o->cfengine_statedir);
+	snprintf(d->cfengine.ha_info, sizeof(d->cfengine.ha_info), "%s", o->cfengine_ha_info);
+	snprintf(d->cfengine.htdocs, sizeof(d->cfengine.htdocs), "%s", o->cfengine_htdocs);
+	qb_log(LOG_NOTICE, "cfengine: keeping %s/master_hub.dat from %s", o->cfengine_statedir, o->cfengine_ha_info);
+	r = cfglue_ha_enabled(&d->cfengine);
+	if (r < 0)
+		qb_log(LOG_WARNING, "cfengine: %s/ha_enabled: %s", o->cfengine_htdocs,
+		       r == -EPERM ? "refused: a symlink, or a directory someone other than root may write" : strerror(-r));
 }
 
 static int32_t on_signal(int32_t sig, void *data)
@@ -454,6 +497,7 @@ int main(int argc, char **argv)
 	if (d.opts.http_listen[0] && (r = hubhad_http_start(d.loop, d.opts.http_listen, &d.cluster, &d.http)) < 0)
 		return r == -EINVAL ? 2 : 1;
 	ipc_start(&d);
+	cfengine_start(&d);
 	cluster_open(&d);
 	on_tick(&d);
 	qb_loop_run(d.loop);

@@ -95,6 +95,12 @@ int hubhad_opt_set(struct hubhad_opts *opts, const char *key, const char *value,
 		return copy(opts->http_listen, sizeof(opts->http_listen), value, key, err, err_len);
 	if (strcmp(key, "ipc_group") == 0)
 		return copy(opts->ipc_group, sizeof(opts->ipc_group), value, key, err, err_len);
+	if (strcmp(key, "cfengine_statedir") == 0)
+		return copy(opts->cfengine_statedir, sizeof(opts->cfengine_statedir), value, key, err, err_len);
+	if (strcmp(key, "cfengine_ha_info") == 0)
+		return copy(opts->cfengine_ha_info, sizeof(opts->cfengine_ha_info), value, key, err, err_len);
+	if (strcmp(key, "cfengine_htdocs") == 0)
+		return copy(opts->cfengine_htdocs, sizeof(opts->cfengine_htdocs), value, key, err, err_len);
 	if (strcmp(key, "postgresql") == 0) {
 		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
 			opts->postgresql = 1;

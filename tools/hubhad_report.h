@@ -21,6 +21,10 @@ struct hubhad_opts {
 	int postgresql;			/* 0: a node without PostgreSQL (role none) */
 	char http_listen[64];		/* "": no HTTP server; else ADDRESS:PORT */
 	char ipc_group[64];		/* besides root, who may read the view over IPC; "": root only */
+	/* CFEngine glue, off unless both of the first two are set. */
+	char cfengine_statedir[HUBHAD_PATH_MAX];	/* where master_hub.dat is kept */
+	char cfengine_ha_info[HUBHAD_PATH_MAX];	/* ha_info.json naming the hubs */
+	char cfengine_htdocs[HUBHAD_PATH_MAX];	/* Mission Portal's htdocs: ha_enabled is kept there */
 };
 
 void hubhad_opts_default(struct hubhad_opts *opts);

@@ -250,6 +250,15 @@ static void test_conf(void **state)
 	assert_string_equal(o.pguser, "monitor");
 	assert_string_equal(o.address, "10.0.0.1");
 	assert_false(o.postgresql);
+	/* The CFEngine glue: off (empty) unless set. */
+	assert_string_equal(o.cfengine_statedir, "");
+	assert_string_equal(o.cfengine_ha_info, "");
+	assert_int_equal(hubhad_conf_parse("cfengine_statedir = /var/lib/cfengine3/state\n"
+					   "cfengine_ha_info = /var/lib/cfengine3/inputs/cfe_internal/enterprise/ha/ha_info.json\n"
+					   "cfengine_htdocs = /var/cfengine/httpd/htdocs\n", &o, err, sizeof(err)), 0);
+	assert_string_equal(o.cfengine_statedir, "/var/lib/cfengine3/state");
+	assert_string_equal(o.cfengine_ha_info, "/var/lib/cfengine3/inputs/cfe_internal/enterprise/ha/ha_info.json");
+	assert_string_equal(o.cfengine_htdocs, "/var/cfengine/httpd/htdocs");
 }
 
 static void test_conf_errors(void **state)
