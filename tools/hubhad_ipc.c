@@ -125,7 +125,8 @@ int hubhad_ipc_new(qb_loop_t *loop, const char *service, gid_t group, hubhad_vie
 	qb_ipcs_poll_handlers_set(ipc->service, &poll);
 	e = qb_ipcs_run(ipc->service);
 	if (e < 0) {
-		qb_ipcs_destroy(ipc->service);
+		/* A failed run has already withdrawn and released the service (as
+		 * pacemaker's servers rely on): destroying it again would abort. */
 		free(ipc);
 		return e;
 	}
