@@ -81,12 +81,16 @@ static void put_string(uint8_t *p, const char *s, size_t size)
 	memcpy(p, s, len);
 }
 
+/* Only the one encoding put_string makes: bytes after the NUL are an inconsistency. */
 static int get_string(char *s, const uint8_t *p, size_t size)
 {
 	const uint8_t *nul = memchr(p, '\0', size);
 
 	if (!nul)
 		return -EBADMSG;
+	for (const uint8_t *q = nul; q < p + size; q++)
+		if (*q)
+			return -EBADMSG;
 	memset(s, 0, size);
 	memcpy(s, p, (size_t)(nul - p));
 	return 0;

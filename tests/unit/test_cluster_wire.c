@@ -247,6 +247,10 @@ static void test_decode_refuses(void **state)
 	memcpy(buf, good, len);
 	memset(buf + rows_at + 5 * HUBHA_WIRE_ROW_LEN, 'a', HUBHA_CLUSTER_NAME_MAX);
 	refused(buf, len, -EBADMSG);
+	/* Bytes after a string's NUL: not the one encoding of it. */
+	memcpy(buf, good, len);
+	body[48 + HUBHA_CLUSTER_ADDR_MAX - 1] = 'x';
+	refused(buf, len, -EBADMSG);
 
 	/* Enums out of range. */
 	static const struct {
@@ -455,6 +459,10 @@ static void test_view_decode_refuses(void **state)
 	view_refused(buf, len, -EBADMSG);
 	memcpy(buf, good, len);
 	memset(rec, 'a', HUBHA_CLUSTER_NAME_MAX);
+	view_refused(buf, len, -EBADMSG);
+	/* A name with bytes after its NUL: not the one encoding of it. */
+	memcpy(buf, good, len);
+	rec[HUBHA_CLUSTER_NAME_MAX - 35] = ',';
 	view_refused(buf, len, -EBADMSG);
 }
 
