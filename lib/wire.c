@@ -260,6 +260,8 @@ static int decode_report(const uint8_t *p, size_t body, hubha_report_t *ret)
 			return -EBADMSG;
 		row->state = (hubha_walrcv_t)p[64];
 		row->sync_state = (hubha_sync_state_t)p[65];
+		if (get16(p + 66) != 0)		/* reserved */
+			return -EBADMSG;
 		row->flush_lsn = get64(p + 68);
 		row->replay_lsn = get64(p + 76);
 	}

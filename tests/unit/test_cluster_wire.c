@@ -251,6 +251,10 @@ static void test_decode_refuses(void **state)
 	memcpy(buf, good, len);
 	body[48 + HUBHA_CLUSTER_ADDR_MAX - 1] = 'x';
 	refused(buf, len, -EBADMSG);
+	/* A standby row's reserved bytes. */
+	memcpy(buf, good, len);
+	buf[rows_at + 2 * HUBHA_WIRE_ROW_LEN + 67] = 3;
+	refused(buf, len, -EBADMSG);
 
 	/* Enums out of range. */
 	static const struct {
