@@ -24,8 +24,10 @@
 #include <hubha/fence.h>
 #include <hubha/log.h>
 #include <hubha/pg.h>
+#include <hubha/run.h>
 
 #include "gate_decide.h"
+#include "gate_topology.h"
 
 static const struct hubha_fence_param_def gate_params[] = {
 	{ .name = "pgsql_id", .type = "string", .default_value = "cfpgsql", .getopt = "--pgsql-id=[id]",
@@ -41,7 +43,7 @@ static const struct hubha_fence_param_def gate_params[] = {
 	  .shortdesc = "Database the gate connects to" },
 	{ .name = "standby_wait", .type = "integer", .default_value = "15", .getopt = "--standby-wait=[seconds]",
 	  .shortdesc = "Seconds a node that does not deserve to survive waits before it lets the fence through; "
-		       "with 2 x query_timeout it must stay below the fencing timeout (stonith-timeout, or "
+		       "with 4 x query_timeout it must stay below the fencing timeout (stonith-timeout, or "
 		       "pcmk_off_timeout of this device)" },
 	{ .name = "query_timeout", .type = "integer", .default_value = "2", .getopt = "--query-timeout=[seconds]",
 	  .shortdesc = "Seconds each question may take: the local PostgreSQL, and each node attribute" },
@@ -215,10 +217,46 @@ static void sleep_until(struct hubha_deadline d)
 	}
 }
 
+#define CIB_ANSWER_MAX (1u << 20)
+
+/*
+ * 0 when the CIB puts the gate in a level with a real device for target; otherwise why not, or why it
+ * cannot tell, and the fence is refused: a gate fencing alone would report a node off that nobody
+ * switched off.
+ */
+static int check_topology(const struct gate_conf *c, const char *target, char *why, size_t why_len)
+{
+	static char *const argv[] = { (char *)"cibadmin", (char *)"--query", (char *)"--xpath",
+				      (char *)"//fencing-topology|//primitive[@class='stonith']|//nodes", NULL };
+	char err[512] = "", *out = malloc(CIB_ANSWER_MAX);
+	size_t len;
+	int r;
+
+	if (!out) {
+		snprintf(why, why_len, "cannot read the fencing topology: out of memory");
+		return -ENOMEM;
+	}
+	/*
+	 * Every valid CIB has <nodes>, so something always matches: cibadmin's "no such object" (105)
+	 * is then a failure, as it is for a CIB it cannot reach.
+	 */
+	r = hubha_run_tool(argv, c->query_timeout_s * 1000, out, CIB_ANSWER_MAX, err, sizeof(err));
+	len = strlen(out);
+	if (r < 0)
+		snprintf(why, why_len, "cannot read the fencing topology: %s", err);
+	else if (len >= CIB_ANSWER_MAX - 1)
+		snprintf(why, why_len, "cannot read the fencing topology: the CIB's answer exceeds %u bytes",
+			 CIB_ANSWER_MAX - 1), r = -EFBIG;
+	else
+		r = gate_topology_check(out, len, target, "fence_hubha_gate", why, why_len);
+	free(out);
+	return r;
+}
+
 static int gate_fence(struct hubha_fence_ctx *ctx)
 {
 	struct gate_input in = { .target = ctx->plug, .role = GATE_ROLE_UNKNOWN };
-	char pg_err[256] = "", attr_err[256] = "", mine[64] = "none", peer[96], self[65];
+	char pg_err[256] = "", attr_err[256] = "", mine[64] = "none", peer[96], self[65], topo_why[640];
 	struct gate_decision d;
 	struct gate_conf c;
 	struct utsname u;
@@ -226,6 +264,11 @@ static int gate_fence(struct hubha_fence_ctx *ctx)
 
 	if (conf_read(ctx, &c) < 0)
 		return HUBHA_FENCE_ERROR;
+	if (check_topology(&c, ctx->plug, topo_why, sizeof(topo_why)) < 0) {
+		say(LOG_ERR, "%s %s: refused: %s", ctx->action, ctx->plug, topo_why);
+		hubha_fence_reason(ctx, "Refusing to %s %s: %s", ctx->action, ctx->plug, topo_why);
+		return HUBHA_FENCE_ERROR;
+	}
 	/* Pacemaker names nodes by uname unless corosync's nodelist says otherwise. */
 	snprintf(self, sizeof(self), "%s", uname(&u) == 0 ? u.nodename : "");
 	in.self = self;
@@ -284,9 +327,12 @@ static const struct hubha_fence_agent gate_agent = {
 		"without it bypasses it), e.g. pcs stonith level add 1 node1 gate,power and the same for "
 		"node2, or crmsh fencing_topology node1: gate,power node2: gate,power.  Pacemaker then sends it "
 		"off (never reboot) and on; on, status and monitor always succeed: the gate switches nothing.  "
-		"Outside a level the gate is a fence device of its own that switches nothing off, so it must "
-		"never be configured without its levels (remove it with them): it refuses reboot, which only "
-		"a device fencing alone receives, but an off (stonith-action=off) it cannot tell apart.\n\n"
+		"Outside a level the gate would be a fence device of its own that switches nothing off, so "
+		"before every off it reads the fencing topology from the CIB (cibadmin, within query_timeout) "
+		"and refuses unless a fencing level applies to the target (by target, target-pattern or "
+		"target-attribute) and every such level that lists a fence_hubha_gate device also lists a "
+		"fence device of another type; when the CIB cannot be read it refuses too.  It refuses "
+		"reboot, which only a device fencing alone receives.\n\n"
 		"Asked to fence node X, the gate succeeds at once when this node deserves to survive: its "
 		"PostgreSQL, asked over the local socket within query_timeout, is the primary; or it is a "
 		"standby whose (timeline, LSN), compared as numbers with the timeline first, is ahead of X's "
@@ -299,9 +345,9 @@ static const struct hubha_fence_agent gate_agent = {
 		"Safety argument: in a split, the deserving node's gate answers within query_timeout, its "
 		"device switches the other node off, and the other node's gate is still waiting, so its fence "
 		"never goes out.  This holds only while (1) standby_wait is longer than the deserving node's "
-		"decision (up to 3 x query_timeout) plus its device's off time plus the difference between "
+		"decision (up to 4 x query_timeout) plus its device's off time plus the difference between "
 		"the two sides' loss detection and fence scheduling (a few seconds; the default 15 s leaves "
-		"room for a device that takes several seconds); (2) standby_wait + 3 x query_timeout is below "
+		"room for a device that takes several seconds); (2) standby_wait + 4 x query_timeout is below "
 		"the gate's fencing timeout (stonith-timeout, or pcmk_off_timeout of the gate device): a "
 		"timeout is a failed fence, not a successful one; (3) both nodes reach the same verdict.\n\n"
 		"Limits: the peer's location is only as fresh as its last publication.  The pgsql agent "

@@ -18,7 +18,24 @@ gate() {
 	local n=$1
 	shift
 	printf '%s\n' "socketdir=$TMPD/$n" "pgport=${PORT[$n]}" standby_wait=1 query_timeout=2 "$@" |
-		env -i PATH="$FAKEDIR:/usr/sbin:/usr/bin:/sbin:/bin" HUBHA_TEST_ATTRS="$HUBHA_TEST_ATTRS" "$GATE"
+		env -i PATH="$FAKEDIR:/usr/sbin:/usr/bin:/sbin:/bin" HUBHA_TEST_ATTRS="$HUBHA_TEST_ATTRS" \
+			CIB_file="${CIB:-$TMPD/cib.xml}" "$GATE"
+}
+# A CIB (read by the real cibadmin through CIB_file) whose fencing topology holds LEVELS.
+cib() {
+	cat >"$2" <<EOF
+<cib crm_feature_set="3.16.2" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration><crm_config/><nodes/>
+    <resources>
+      <primitive id="gate" class="stonith" type="fence_hubha_gate"/>
+      <primitive id="power" class="stonith" type="fence_ipmilan"/>
+    </resources>
+    <constraints/>
+    <fencing-topology>$1</fencing-topology>
+  </configuration>
+  <status/>
+</cib>
+EOF
 }
 passed_now() { grep -q "letting the fence through now" "$TMPD/err" && ! grep -q "waited" "$TMPD/err"; }
 waited() { grep -q "waiting before letting the fence through" "$TMPD/err" && grep -q "waited 1 s; letting the fence through" "$TMPD/err"; }
@@ -59,6 +76,20 @@ if [ -r "$RNG" ]; then
 else
 	not_ok "fence-agents' $RNG is missing (scripts/deps.sh installs fence-agents)"
 fi
+
+cib "<fencing-level id='l1' target='peer' index='1' devices='gate,power'/>
+	<fencing-level id='l2' target='$SELF' index='1' devices='gate,power'/>" "$TMPD/cib.xml"
+cib "<fencing-level id='l1' target='other' index='1' devices='gate,power'/>" "$TMPD/cib-nolevel.xml"
+cib "<fencing-level id='l1' target='peer' index='1' devices='gate'/>" "$TMPD/cib-alone.xml"
+
+echo "# its place in the fencing topology, read from the CIB before every off"
+CIB=$TMPD/cib-nolevel.xml expect 1 "no fencing level for the target: refused" -- gate p action=off nodename=peer
+check "says why" because "no fencing level applies to peer"
+CIB=$TMPD/cib-alone.xml expect 1 "the gate alone in the target's level: refused" -- gate p action=off nodename=peer
+check "says why" because "has no fence device besides the gate"
+CIB=$TMPD/nonexistent.xml expect 1 "the CIB cannot be read: refused" -- gate p action=off nodename=peer
+check "says why" because "cannot read the fencing topology"
+CIB=$TMPD/cib-nolevel.xml expect 0 "on still succeeds (it switches nothing)" -- gate p action=on nodename=peer
 
 echo "# the decision, both roles"
 expect 0 "primary: off" -- gate p action=off nodename=peer

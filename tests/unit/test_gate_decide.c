@@ -3,6 +3,7 @@
  * fence through at once and who waits, with the numbers compared timeline
  * first, and both sides of every split reaching opposite verdicts.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include "gate_decide.h"
+#include "gate_topology.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define LOC(t, hi, lo) ((struct pgsql_location){ .tl = (t), .lsn = ((hubha_lsn)(hi) << 32) | (lo) })
@@ -110,11 +112,79 @@ static void test_both_sides(void **state)
 	}
 }
 
+/* A CIB answer as cibadmin --query --xpath gives it: the devices, the nodes, then LEVELS. */
+#define CIB(LEVELS)                                                                                         \
+	"<xpath-query><nodes><node id=\"1\" uname=\"node1\"><instance_attributes id=\"a\">"                  \
+	"<nvpair id=\"r\" name=\"rack\" value=\"r1\"/></instance_attributes></node>"                         \
+	"<node id=\"2\" uname=\"node2\"/></nodes>"                                                           \
+	"<primitive id=\"gate\" class=\"stonith\" type=\"fence_hubha_gate\"/>"                               \
+	"<primitive id=\"gate2\" class=\"stonith\" type=\"fence_hubha_gate\"/>"                              \
+	"<primitive id=\"power\" class=\"stonith\" type=\"fence_ipmilan\"/>"                                 \
+	"<fencing-topology>" LEVELS "</fencing-topology></xpath-query>"
+
+static void test_topology(void **state)
+{
+	static const struct {
+		const char *what, *xml, *target;
+		int want;
+	} topo[] = {
+		{ "gate first in a level with the power device", CIB("<fencing-level id=\"l1\" target=\"node1\" "
+			"index=\"1\" devices=\"gate,power\"/>"), "node1", 0 },
+		{ "node names compare as Pacemaker's do, without case", CIB("<fencing-level id=\"l1\" target=\"NODE1\" "
+			"index=\"1\" devices=\"gate,power\"/>"), "node1", 0 },
+		{ "a level for another node only: the gate could fence this one alone", CIB("<fencing-level id=\"l1\" "
+			"target=\"node2\" index=\"1\" devices=\"gate,power\"/>"), "node1", -EPERM },
+		{ "no topology at all", "<xpath-query><primitive id=\"gate\" class=\"stonith\" "
+			"type=\"fence_hubha_gate\"/></xpath-query>", "node1", -EPERM },
+		{ "nothing matched (cibadmin found nothing)", "<none/>", "node1", -EPERM },
+		{ "the gate alone in a level", CIB("<fencing-level id=\"l1\" target=\"node1\" index=\"1\" "
+			"devices=\"gate\"/>"), "node1", -EPERM },
+		{ "two gates and nothing else", CIB("<fencing-level id=\"l1\" target=\"node1\" index=\"1\" "
+			"devices=\"gate,gate2\"/>"), "node1", -EPERM },
+		{ "the other device does not exist", CIB("<fencing-level id=\"l1\" target=\"node1\" index=\"1\" "
+			"devices=\"gate,ghost\"/>"), "node1", -EPERM },
+		{ "a good level 1, the gate alone in level 2", CIB("<fencing-level id=\"l1\" target=\"node1\" "
+			"index=\"1\" devices=\"gate,power\"/><fencing-level id=\"l2\" target=\"node1\" index=\"2\" "
+			"devices=\"gate\"/>"), "node1", -EPERM },
+		{ "a second level without the gate is no concern of the gate's", CIB("<fencing-level id=\"l1\" "
+			"target=\"node1\" index=\"1\" devices=\"gate,power\"/><fencing-level id=\"l2\" "
+			"target=\"node1\" index=\"2\" devices=\"power\"/>"), "node1", 0 },
+		{ "by target-pattern", CIB("<fencing-level id=\"l1\" target-pattern=\"^node[0-9]+$\" index=\"1\" "
+			"devices=\"gate,power\"/>"), "node2", 0 },
+		{ "a pattern that does not match", CIB("<fencing-level id=\"l1\" target-pattern=\"^db[0-9]$\" "
+			"index=\"1\" devices=\"gate,power\"/>"), "node2", -EPERM },
+		{ "a pattern that does not compile", CIB("<fencing-level id=\"l1\" target-pattern=\"(\" index=\"1\" "
+			"devices=\"gate,power\"/>"), "node2", -EBADMSG },
+		{ "by target-attribute on the node", CIB("<fencing-level id=\"l1\" target-attribute=\"rack\" "
+			"target-value=\"r1\" index=\"1\" devices=\"gate,power\"/>"), "node1", 0 },
+		{ "target-attribute the node does not have", CIB("<fencing-level id=\"l1\" target-attribute=\"rack\" "
+			"target-value=\"r1\" index=\"1\" devices=\"gate,power\"/>"), "node2", -EPERM },
+		{ "gate alone at a pattern level, while a target level is fine", CIB("<fencing-level id=\"l1\" "
+			"target=\"node1\" index=\"1\" devices=\"gate,power\"/><fencing-level id=\"l2\" "
+			"target-pattern=\"node\" index=\"2\" devices=\"gate\"/>"), "node1", -EPERM },
+		{ "not XML", "<xpath-query><nodes>", "node1", -EBADMSG },
+		{ "empty", "", "node1", -EBADMSG },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < LEN(topo); i++) {
+		char why[640] = "";
+		int r = gate_topology_check(topo[i].xml, strlen(topo[i].xml), topo[i].target, "fence_hubha_gate",
+					    why, sizeof(why));
+
+		if (r != topo[i].want)
+			fail_msg("%s: got %d (%s), want %d", topo[i].what, r, why, topo[i].want);
+		if (r < 0 && !why[0])
+			fail_msg("%s: refused without a reason", topo[i].what);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_both_sides),
+		cmocka_unit_test(test_topology),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
