@@ -76,7 +76,8 @@ int pgsql_probe_ask(uint64_t nonce, unsigned timeout_ms, struct hubha_wire_pg_st
 	/* The buffer size is the server's: hubhad enforces the one its views need. */
 	e = hubha_local_connect(size, d, &conn);
 	if (e < 0) {
-		snprintf(err, err_len, "%s", e == -ESRCH ? "hubhad is not running" : strerror(-e));
+		snprintf(err, err_len, "%s", e == -ESRCH ? "hubhad is not running" :
+			 e == -ETIMEDOUT ? "hubhad did not answer in time" : strerror(-e));
 		return e;
 	}
 	res = malloc(HUBHA_WIRE_PG_STATUS_MAX_LEN + sizeof(*res));
