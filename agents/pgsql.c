@@ -934,7 +934,8 @@ static const struct hubha_ocf_agent pgsql_agent = {
 		    "stopped instance); rejoining, pg_rewind included, is start's work, and a start that fails "
 		    "bans only its node. heartbeat:pgsql's PGSQL.lock file is not "
 		    "reproduced: it is not needed. When no node can be promoted, <resource>-no-promote-reason "
-		    "says why. The monitor is one libpq round trip over the socket and starts no process; "
+		    "says why. The monitor is one round trip, to hubhad (which runs its query on the connection "
+		    "it holds) or else over its own libpq connection, and starts no process; "
 		    "attributes are written only when they change.",
 	.params = pgsql_params,
 	.n_params = sizeof(pgsql_params) / sizeof(pgsql_params[0]),
