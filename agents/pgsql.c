@@ -22,6 +22,7 @@
 #include <hubha/log.h>
 
 #include "pgsql.h"
+#include "pgsql_probe.h"
 #include "pgsql_proc_text.h"
 
 
@@ -134,6 +135,16 @@ static const struct hubha_param_def pgsql_params[] = {
 	    "(<resource>-data-status DISCONNECT, the reason in <resource>-no-promote-reason, and "
 	    "<resource>-wal-lost naming the slot), and it is never promoted. -1: the agent sets nothing and "
 	    "the PostgreSQL configuration decides (its default, -1, keeps WAL without bound)."),
+	BOOL("monitor_via_hubhad", "true", "monitor through hubhad", "Let the recurring monitor put its status "
+	     "query through hubhad's connection to this PostgreSQL (hubhad(8), over its local IPC service) "
+	     "instead of a connection of its own: it then loads no libpq and costs no new backend. hubhad runs "
+	     "the query afresh for each monitor, and its answer is used only when it carries the monitor's "
+	     "nonce as the server echoed it, and names the postmaster of postmaster.pid, pgdata, and the system "
+	     "identifier in pgdata/global/pg_control; otherwise, or when hubhad is not running or does not "
+	     "answer within a quarter of the monitor's timeout (at most 2.5 s), the monitor connects itself, as "
+	     "it also does with a monitor_sql of its own, with rep_mode=sync on the primary, and on a primary "
+	     "with replication slots while a listed standby is not streaming. Through hubhad the monitor does "
+	     "not test that PostgreSQL accepts a new connection. false: always connect."),
 	BOOL("reseed", "false", "re-seed a standby", "Rebuild, in start, a standby whose WAL the primary "
 	     "removed (its node attribute <resource>-wal-lost is set) and that has no archive to catch up "
 	     "from (restore_command empty): a fresh pg_basebackup from the primary at master_ip, run as pgdba "
@@ -241,6 +252,7 @@ static int pgsql_load(struct hubha_ocf_ctx *ctx, struct pgsql *pg, char *configb
 		pg->slot_name = "hubha";
 	pg->slot_keep_mb = hubha_ocf_params_int(p, "max_slot_wal_keep_size");
 	pg->reseed = hubha_ocf_params_bool(p, "reseed");
+	pg->via_hubhad = hubha_ocf_params_bool(p, "monitor_via_hubhad");
 	pg->port = hubha_ocf_params_int(p, "pgport");
 	pg->master_port = hubha_ocf_params_int(p, "master_port");
 	if (!pg->master_port)
@@ -367,7 +379,7 @@ static int pgsql_monitor_status(struct pgsql *pg, bool publish_attrs, struct hub
 	struct hubha_ocf_ctx *ctx = pg->ctx;
 	struct hubha_pg_status st;
 	char err[512];
-	PGconn *conn;
+	PGconn *conn = NULL;
 	pid_t pid;
 	int r, rc;
 
@@ -378,6 +390,9 @@ static int pgsql_monitor_status(struct pgsql *pg, bool publish_attrs, struct hub
 	}
 	if (!pid)
 		return monitor_stopped(pg);
+	/* The recurring monitor's query through hubhad when it can be trusted: no connection of its own. */
+	if (strcmp(ctx->action, "monitor") == 0 && pgsql_probe_status(pg, pid, &st) == 0)
+		goto have_status;
 	r = pgsql_connect_local(pg, &conn, err, sizeof(err));
 	if (r < 0) {
 		hubha_ocf_reason(ctx, "PostgreSQL runs but does not accept connections: %s", err);
@@ -398,6 +413,7 @@ static int pgsql_monitor_status(struct pgsql *pg, bool publish_attrs, struct hub
 			return HUBHA_OCF_ERR_GENERIC;
 		}
 	}
+have_status:
 	if (pg->rep_mode == REP_NONE) {
 		rc = HUBHA_OCF_SUCCESS;
 	} else if (st.in_recovery) {
@@ -918,7 +934,8 @@ static const struct hubha_ocf_agent pgsql_agent = {
 		    "stopped instance); rejoining, pg_rewind included, is start's work, and a start that fails "
 		    "bans only its node. heartbeat:pgsql's PGSQL.lock file is not "
 		    "reproduced: it is not needed. When no node can be promoted, <resource>-no-promote-reason "
-		    "says why. The monitor is one libpq round trip over the socket and starts no process; "
+		    "says why. The monitor is one round trip, to hubhad (which runs its query on the connection "
+		    "it holds) or else over its own libpq connection, and starts no process; "
 		    "attributes are written only when they change.",
 	.params = pgsql_params,
 	.n_params = sizeof(pgsql_params) / sizeof(pgsql_params[0]),

@@ -36,6 +36,7 @@ struct pgsql {
 	unsigned attr_timeout_ms;	/* crm_attr_timeout: bounds every crm_attribute and attrd_updater */
 	enum rep_mode rep_mode;
 	bool restart_on_promote, check_wal_receiver, auto_rewind, degrade_to_async, reseed;
+	bool via_hubhad;		/* the monitor's query may go through hubhad */
 
 	char bindir[4096];	/* where pg_ctl lives: pg_controldata and pg_rewind are beside it */
 	char rsc[128];		/* resource name without a clone instance suffix */

@@ -3,12 +3,16 @@
 # actions, ocf:hubha:pgsql against ocf:heartbeat:pgsql and PAF's
 # ocf:heartbeat:pgsqlms, in one run, each managing a real 2-node lab cluster
 # (a primary and a streaming standby). Prints wall and CPU time per invocation,
-# processes spawned, and the ratios anchor / hubha.
+# processes spawned, and the ratios anchor / hubha.  hubha's monitor is
+# measured answered by hubhad (hubha), and connecting itself
+# (hubha-direct: monitor_via_hubhad=false), in the same cluster.
 #
 # usage: bench/pgsql.sh [hubha|heartbeat|paf ...]   (default: all three)
 # env:   HUBHA_RUNS (100) HUBHA_WARMUP (10) ANCHOR_RUNS (20) ANCHOR_WARMUP (3)
 #        BENCH_OUT=DIR keeps hyperfine's JSON, strace's summaries and the
 #        captured environments there
+#        HUBHA_BEFORE=FILE another build's agent binary (e.g. an older
+#        agents/.libs/pgsql), whose monitor is measured too (hubha-before)
 # shellcheck disable=SC2317 # functions called through wait_for "$@" and traps
 set -uo pipefail
 
@@ -149,17 +153,30 @@ load_env() { # load_env FILE ACTION
 # hyperfine runs inside the node with no shell (-N), so each measured run is exactly one exec of
 # the agent in pacemaker's environment; -i because a primary's monitor exits 8. One more run under
 # strace counts the processes spawned.
-measure() { # measure NODE ROLE ACTION RUNS WARMUP (the environment: load_env)
-	local n=$1 role=$2 action=$3 tag=$CUR-$3-$2 rc=0
-	run "$n" env -i -C "$CWD" "${ENVARGS[@]}" "${AGENT[$CUR]}" "$action" >/dev/null 2>&1 || rc=$?
+measure() { # measure NODE ROLE ACTION RUNS WARMUP [AS [BINARY]] (the environment: load_env)
+	local n=$1 role=$2 action=$3 as=${6:-$CUR} bin=${7:-${AGENT[$CUR]}} tag rc=0
+	tag=$as-$3-$2
+	run "$n" env -i -C "$CWD" "${ENVARGS[@]}" "$bin" "$action" >/dev/null 2>&1 || rc=$?
 	echo "$rc" >"$OUT/$tag.rc"
-	say "measuring $CUR $action on the $role ($n, rc $rc): $4 runs"
+	say "measuring $as $action on the $role ($n, rc $rc): $4 runs"
 	timeout 600 "$LAB" run "$n" env -i -C "$CWD" "${ENVARGS[@]}" hyperfine -N -i --style basic \
-		--warmup "$5" --runs "$4" --export-json "$BDIR/$tag.json" "${AGENT[$CUR]} $action" >/dev/null 2>&1 &&
+		--warmup "$5" --runs "$4" --export-json "$BDIR/$tag.json" "$bin $action" >/dev/null 2>&1 &&
 		run "$n" cat "$BDIR/$tag.json" >"$OUT/$tag.json" || { say "$tag: hyperfine failed"; rm -f "$OUT/$tag.json"; }
 	timeout 120 "$LAB" run "$n" env -i -C "$CWD" "${ENVARGS[@]}" strace -f -qq -c -o "$BDIR/$tag.strace" \
-		-e trace=execve,clone,clone3,fork,vfork "${AGENT[$CUR]}" "$action" >/dev/null 2>&1
+		-e trace=execve,clone,clone3,fork,vfork "$bin" "$action" >/dev/null 2>&1
 	run "$n" cat "$BDIR/$tag.strace" >"$OUT/$tag.strace" 2>/dev/null || rm -f "$OUT/$tag.strace"
+}
+
+# hubha's monitor on NODE also connecting itself, and as another build has it.
+hubha_variants() { # hubha_variants NODE ROLE RUNS WARMUP
+	local env=("${ENVARGS[@]}")
+	ENVARGS+=(OCF_RESKEY_monitor_via_hubhad=false)
+	measure "$1" "$2" monitor "$3" "$4" hubha-direct
+	ENVARGS=("${env[@]}")
+	if [ -n "${HUBHA_BEFORE:-}" ]; then
+		run "$1" sh -c "cat >$BDIR/pgsql-before && chmod 0755 $BDIR/pgsql-before" <"$HUBHA_BEFORE" &&
+			measure "$1" "$2" monitor "$3" "$4" hubha-before "$BDIR/pgsql-before"
+	fi
 }
 
 bench_stack() { # bench_stack STACK
@@ -179,6 +196,7 @@ bench_stack() { # bench_stack STACK
 	sleep 3 # an operation already running finishes
 	load_env "$OUT/$CUR-promoted.env" monitor
 	measure "$PRIMARY" primary monitor "$runs" "$warmup"
+	[ "$CUR" = hubha ] && hubha_variants "$PRIMARY" primary "$runs" "$warmup"
 	if [ "$CUR" = hubha ]; then # the floor for any agent run as a process, in the same environment
 		say "measuring the exec floor (/bin/true) on $PRIMARY: $HUBHA_RUNS runs"
 		"$LAB" run "$PRIMARY" env -i -C "$CWD" "${ENVARGS[@]}" hyperfine -N --style basic --warmup "$HUBHA_WARMUP" \
@@ -191,6 +209,7 @@ bench_stack() { # bench_stack STACK
 	done
 	load_env "$OUT/$CUR-unpromoted.env" monitor
 	measure "$STANDBY" standby monitor "$runs" "$warmup"
+	[ "$CUR" = hubha ] && hubha_variants "$STANDBY" standby "$runs" "$warmup"
 	say "$CUR: done in $((SECONDS - t0)) s"
 	"$LAB" down >/dev/null 2>&1
 }
@@ -207,7 +226,10 @@ calls() { # strace summary, syscall names... -> total calls
 # Results, in ms: MEAN MEDIAN CPU, and EXECS FORKS RC, keyed stack-action-role.
 declare -A MEAN MEDIAN CPU EXECS FORKS RC RUNS
 ROWS=("monitor primary" "monitor standby" "meta-data primary" "validate-all primary")
-for s in "${STACKS[@]}"; do
+# hubha's monitor variants, measured in its cluster.
+ALL=("${STACKS[@]}")
+[[ " ${STACKS[*]} " == *" hubha "* ]] && ALL+=(hubha-direct) && [ -n "${HUBHA_BEFORE:-}" ] && ALL+=(hubha-before)
+for s in "${ALL[@]}"; do
 	for row in "${ROWS[@]}"; do
 		read -r action role <<<"$row"
 		k=$s-$action-$role
@@ -224,20 +246,22 @@ for s in "${STACKS[@]}"; do
 done
 
 echo
-printf '%-10s %-13s %-8s %3s %5s %12s %12s %12s %6s %6s\n' agent action role rc runs "wall mean" "wall median" "cpu u+s" execs forks
+printf '%-12s %-13s %-8s %3s %5s %12s %12s %12s %6s %6s\n' agent action role rc runs "wall mean" "wall median" "cpu u+s" execs forks
 for row in "${ROWS[@]}"; do
 	read -r action role <<<"$row"
-	for s in "${STACKS[@]}"; do
+	for s in "${ALL[@]}"; do
 		k=$s-$action-$role
+		[ "$action" != monitor ] && [[ $s == hubha-* ]] && continue
 		if [ -z "${MEAN[$k]:-}" ]; then
-			printf '%-10s %-13s %-8s %s\n' "$s" "$action" "$role" "did not run: $(cat "$OUT/$s.failed" 2>/dev/null || echo "hyperfine failed")"
+			printf '%-12s %-13s %-8s %s\n' "$s" "$action" "$role" "did not run: $(cat "$OUT/$s.failed" 2>/dev/null || echo "hyperfine failed")"
 			continue
 		fi
-		printf '%-10s %-13s %-8s %3s %5d %9.3f ms %9.3f ms %9.3f ms %6s %6s\n' "$s" "$action" "$role" \
+		printf '%-12s %-13s %-8s %3s %5d %9.3f ms %9.3f ms %9.3f ms %6s %6s\n' "$s" "$action" "$role" \
 			"${RC[$k]}" "${RUNS[$k]}" "${MEAN[$k]}" "${MEDIAN[$k]}" "${CPU[$k]}" "${EXECS[$k]}" "${FORKS[$k]}"
 	done
 done
 echo "(rc: the action's exit code; a primary's monitor returns 8, OCF_RUNNING_MASTER, a standby's 0)"
+echo "(hubha: the monitor answered by hubhad; hubha-direct: monitor_via_hubhad=false, its own connection${HUBHA_BEFORE:+; hubha-before: $HUBHA_BEFORE})"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
@@ -258,6 +282,18 @@ for s in "${STACKS[@]}"; do
 		fi
 		printf '  %-10s %-21s wall %7sx (median %7sx)  cpu %7sx%s\n' "$s" "$action/$role" \
 			"$(ratio "${MEAN[$a]}" "${MEAN[$h]}")" "$(ratio "${MEDIAN[$a]}" "${MEDIAN[$h]}")" "$cpu" "$goal"
+		d=hubha-direct-$action-$role
+		[ "$action" = monitor ] && [ -n "${MEAN[$d]:-}" ] &&
+			printf '  %-10s %-21s wall %7sx (median %7sx)  cpu %7sx   (against hubha-direct)\n' "$s" "$action/$role" \
+				"$(ratio "${MEAN[$a]}" "${MEAN[$d]}")" "$(ratio "${MEDIAN[$a]}" "${MEDIAN[$d]}")" "$(ratio "${CPU[$a]}" "${CPU[$d]}")"
+	done
+done
+for role in primary standby; do
+	for v in hubha-direct hubha-before; do
+		a=$v-monitor-$role h=hubha-monitor-$role
+		[ -n "${MEAN[$a]:-}" ] && [ -n "${MEAN[$h]:-}" ] || continue
+		printf '  %-12s %-19s wall %7sx (median %7sx)  cpu %7sx   (what hubhad saves)\n' "$v" "monitor/$role" \
+			"$(ratio "${MEAN[$a]}" "${MEAN[$h]}")" "$(ratio "${MEDIAN[$a]}" "${MEDIAN[$h]}")" "$(ratio "${CPU[$a]}" "${CPU[$h]}")"
 	done
 done
 

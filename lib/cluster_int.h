@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include <hubha/cluster.h>
+#include <hubha/deadline.h>
+#include <hubha/pg.h>
 
 /*
  * Every message starts with this header, in network byte order:
@@ -16,7 +18,10 @@
  * Version 1 bodies: REQUEST is empty; REPORT is the fixed part then
  * n_standbys rows; VIEW (hubhad's answer to a local reader's REQUEST over
  * libqb IPC, never sent on CPG) is the fixed part then n_hubs records, each
- * with its REPORT body (see wire.c).  A reader drops what it cannot decode.
+ * with its REPORT body (see wire.c).  PG_PROBE (a local agent asks hubhad to
+ * query its PostgreSQL now) is a nonce; PG_STATUS, hubhad's answer, that
+ * query's result: who answered, the status, the walsenders.  A reader drops
+ * what it cannot decode.
  */
 #define HUBHA_WIRE_MAGIC 0x48424841u	/* "HBHA" */
 #define HUBHA_WIRE_VERSION 1u
@@ -36,6 +41,22 @@ enum hubha_wire_type {
 	HUBHA_WIRE_REPORT = 1,
 	HUBHA_WIRE_REQUEST = 2,
 	HUBHA_WIRE_VIEW = 3,
+	HUBHA_WIRE_PG_PROBE = 4,
+	HUBHA_WIRE_PG_STATUS = 5,
+};
+
+#define HUBHA_WIRE_PG_PROBE_LEN 16u	/* a PG_PROBE body */
+#define HUBHA_WIRE_PG_STATUS_LEN 1344u	/* the fixed part of a PG_STATUS body */
+#define HUBHA_WIRE_PG_ROW_LEN 120u	/* one walsender */
+#define HUBHA_WIRE_PG_STANDBYS_MAX 128u
+#define HUBHA_WIRE_PG_STATUS_MAX_LEN \
+	(HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_PG_STATUS_LEN + HUBHA_WIRE_PG_STANDBYS_MAX * HUBHA_WIRE_PG_ROW_LEN)
+
+/* What hubhad's PostgreSQL answered to one PG_PROBE. */
+struct hubha_wire_pg_status {
+	struct hubha_pg_identity id;	/* id.nonce: the probe's, as the server echoed it */
+	uint32_t postmaster_pid;	/* the parent of hubhad's backend; 0: not known */
+	struct hubha_pg_status status;	/* every walsender; standbys allocated */
 };
 
 /* Everything the local hubhad knows, as it answers a local reader. */
@@ -73,6 +94,18 @@ int hubha_wire_encode_view(const hubha_hub_t *hubs, size_t n, uint32_t local_nod
  */
 int hubha_wire_decode_view(const void *buf, size_t len, struct hubha_wire_view *ret_view);
 
+/* 0 and the message's length; -EINVAL: not a valid status (an unterminated
+ * string, more than HUBHA_WIRE_PG_STANDBYS_MAX walsenders); -ENOBUFS. */
+int hubha_wire_encode_pg_probe(uint64_t nonce, uint8_t *buf, size_t size, size_t *ret_len);
+int hubha_wire_encode_pg_status(const struct hubha_wire_pg_status *st, uint8_t *buf, size_t size, size_t *ret_len);
+/*
+ * Decode a PG_PROBE or a PG_STATUS (ret->status.standbys allocated:
+ * hubha_pg_status_clear()), refused as hubha_wire_decode() refuses and
+ * -EBADMSG for any other type; -ENOMEM.  Filled only on success.
+ */
+int hubha_wire_decode_pg_probe(const void *buf, size_t len, uint64_t *ret_nonce);
+int hubha_wire_decode_pg_status(const void *buf, size_t len, struct hubha_wire_pg_status *ret);
+
 /* The libqb IPC service hubhad serves its view on ("hubha"); tests set
  * another.  A request is a qb_ipc_request_header with id HUBHA_IPC_VIEW and
  * a REQUEST; the answer a qb_ipc_response_header (error: 0 or a negative
@@ -80,6 +113,9 @@ int hubha_wire_decode_view(const void *buf, size_t len, struct hubha_wire_view *
 extern const char *hubha_local_service;
 #define HUBHA_IPC_SERVICE "hubha"
 #define HUBHA_IPC_VIEW 1
+/* The same service: id HUBHA_IPC_PG_PROBE with a PG_PROBE, answered (maybe
+ * later, once the query ran) with error 0 and a PG_STATUS, or an error. */
+#define HUBHA_IPC_PG_PROBE 2
 
 /* A handle's local path (cluster_local.c). */
 struct hubha_local {
@@ -89,6 +125,9 @@ struct hubha_local {
 	uint64_t view_ms;	/* CLOCK_MONOTONIC when the view arrived */
 };
 
+/* Connect to the local service within d (a qb_ipcc_connection_t in
+ * *ret_conn), with hubha_local_fetch()'s errors. */
+int hubha_local_connect(size_t size, struct hubha_deadline d, void **ret_conn);
 /* Fetch the view, connecting first if need be.  -ESRCH: hubhad is not
  * running here; -EPERM: it refused this process; -ETIMEDOUT; -EBADMSG. */
 int hubha_local_fetch(struct hubha_local *local, int timeout_ms);

@@ -58,7 +58,7 @@ void hubha_local_close(struct hubha_local *l)
 
 /* qb_ipcc_connect() waits for the server's handshake without a bound: a
  * stopped hubhad would hold the reader forever. */
-static int connect_within(struct hubha_local *l, size_t size, struct hubha_deadline d)
+int hubha_local_connect(size_t size, struct hubha_deadline d, void **ret_conn)
 {
 	struct pollfd pfd = { .events = POLLIN };
 	qb_ipcc_connection_t *conn;
@@ -82,7 +82,7 @@ static int connect_within(struct hubha_local *l, size_t size, struct hubha_deadl
 		/* continue() frees the connection when it fails. */
 		return connect_errno(-r);
 	}
-	l->conn = conn;
+	*ret_conn = conn;
 	return 0;
 }
 
@@ -98,7 +98,7 @@ int hubha_local_fetch(struct hubha_local *l, int timeout_ms)
 	ssize_t got;
 	int e;
 
-	if (!l->conn && (e = connect_within(l, size, d)) < 0)
+	if (!l->conn && (e = hubha_local_connect(size, d, &l->conn)) < 0)
 		return e;
 	res = malloc(size);
 	if (!res)

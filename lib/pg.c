@@ -22,25 +22,35 @@
  * WAL file name, because the checkpoint's timeline lags right after a
  * promotion.  MATERIALIZED evaluates the status once, not once per row.
  */
-static const char status_sql[] =
-	"WITH s AS MATERIALIZED (SELECT pg_is_in_recovery() AS in_recovery,"
-	" CASE WHEN pg_is_in_recovery()"
-	"  THEN greatest((SELECT timeline_id FROM pg_control_checkpoint()),"
-	"                (SELECT received_tli FROM pg_stat_wal_receiver))"
-	"  ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END AS timeline,"
-	" CASE WHEN pg_is_in_recovery()"
-	"  THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())"
-	"  ELSE pg_current_wal_lsn() END AS lsn,"
-	" (SELECT status FROM pg_stat_wal_receiver) AS receiver,"
-	" current_setting('synchronous_standby_names') AS sync_names)"
-	" SELECT s.in_recovery, s.timeline, s.lsn, s.receiver, s.sync_names,"
-	"  r.application_name, r.pid, r.state, r.sync_state, r.flush_lsn"
-	" FROM s LEFT JOIN pg_stat_replication r ON true";
+#define STATUS_SQL(cte_extra, select_extra) \
+	"WITH s AS MATERIALIZED (SELECT pg_is_in_recovery() AS in_recovery," \
+	" CASE WHEN pg_is_in_recovery()" \
+	"  THEN greatest((SELECT timeline_id FROM pg_control_checkpoint())," \
+	"                (SELECT received_tli FROM pg_stat_wal_receiver))" \
+	"  ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END AS timeline," \
+	" CASE WHEN pg_is_in_recovery()" \
+	"  THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())" \
+	"  ELSE pg_current_wal_lsn() END AS lsn," \
+	" (SELECT status FROM pg_stat_wal_receiver) AS receiver," \
+	" current_setting('synchronous_standby_names') AS sync_names" cte_extra ")" \
+	" SELECT s.in_recovery, s.timeline, s.lsn, s.receiver, s.sync_names," \
+	"  r.application_name, r.pid, r.state, r.sync_state, r.flush_lsn" select_extra \
+	" FROM s LEFT JOIN pg_stat_replication r ON true"
+
+static const char status_sql[] = STATUS_SQL("", "");
+
+/* The same, and who answers: the instance's directory and system identifier, and $1 echoed. */
+const char hubha_pg_probe_sql[] =
+	STATUS_SQL(", current_setting('data_directory') AS datadir,"
+		   " (SELECT system_identifier FROM pg_control_system()) AS sysid, $1::text AS nonce",
+		   ", s.datadir, s.sysid, s.nonce");
 
 enum {
 	COL_IN_RECOVERY, COL_TIMELINE, COL_LSN, COL_RECEIVER, COL_SYNC_NAMES,
 	COL_APP_NAME, COL_PID, COL_STATE, COL_SYNC_STATE, COL_FLUSH_LSN,
-	STATUS_COLUMNS
+	STATUS_COLUMNS,
+	COL_DATADIR = STATUS_COLUMNS, COL_SYSID, COL_NONCE,
+	PROBE_COLUMNS
 };
 
 static void set_err(char *err, size_t len, const char *msg)
@@ -157,29 +167,6 @@ void hubha_pg_close(PGconn *conn)
 		PQfinish(conn);
 }
 
-/* As PostgreSQL spells a pg_lsn: 1 to 8 hex digits, '/', 1 to 8 hex digits; nothing else. */
-int hubha_lsn_parse(const char *text, hubha_lsn *ret_lsn)
-{
-	static const char hex[] = "0123456789abcdefABCDEF";
-	size_t hi_len, lo_len;
-
-	if (!text)
-		return -EINVAL;
-	hi_len = strspn(text, hex);
-	if (hi_len < 1 || hi_len > 8 || text[hi_len] != '/')
-		return -EINVAL;
-	lo_len = strspn(text + hi_len + 1, hex);
-	if (lo_len < 1 || lo_len > 8 || text[hi_len + 1 + lo_len] != '\0')
-		return -EINVAL;
-	*ret_lsn = (strtoull(text, NULL, 16) << 32) | strtoull(text + hi_len + 1, NULL, 16);
-	return 0;
-}
-
-void hubha_lsn_format(hubha_lsn lsn, char *buf, size_t len)
-{
-	snprintf(buf, len, "%X/%X", (unsigned)(lsn >> 32), (unsigned)(lsn & 0xFFFFFFFFu));
-}
-
 static void copy(char *dst, size_t len, const char *src)
 {
 	snprintf(dst, len, "%s", src ? src : "");
@@ -241,20 +228,52 @@ static int standbys_parse(const PGresult *res, hubha_pg_standby_filter *keep, vo
 	return 0;
 }
 
-int hubha_pg_status_get(PGconn *conn, hubha_pg_standby_filter *keep, void *arg, struct hubha_pg_status *ret_status,
-			char *err, size_t err_len)
+/* A decimal uint64 (a bigint's bits, for the system identifier), nothing else. */
+static int u64_parse(const char *text, bool is_signed, uint64_t *ret)
 {
+	char *end;
+
+	errno = 0;
+	if (is_signed) {
+		long long v = strtoll(text, &end, 10);
+
+		*ret = (uint64_t)v;
+	} else {
+		if (text[0] == '-')
+			return -EPROTO;
+		*ret = strtoull(text, &end, 10);
+	}
+	return errno || end == text || *end ? -EPROTO : 0;
+}
+
+static int identity_parse(const PGresult *res, struct hubha_pg_identity *id)
+{
+	memset(id, 0, sizeof(*id));
+	if (PQgetisnull(res, 0, COL_DATADIR) || PQgetisnull(res, 0, COL_SYSID) || PQgetisnull(res, 0, COL_NONCE))
+		return -EPROTO;
+	if (strlen(PQgetvalue(res, 0, COL_DATADIR)) >= sizeof(id->data_directory))
+		return -ENAMETOOLONG;
+	copy(id->data_directory, sizeof(id->data_directory), PQgetvalue(res, 0, COL_DATADIR));
+	if (u64_parse(PQgetvalue(res, 0, COL_SYSID), true, &id->system_identifier) < 0 ||
+	    u64_parse(PQgetvalue(res, 0, COL_NONCE), false, &id->nonce) < 0)
+		return -EPROTO;
+	return 0;
+}
+
+int hubha_pg_status_result(const PGresult *res, hubha_pg_standby_filter *keep, void *arg,
+			   struct hubha_pg_status *ret_status, struct hubha_pg_identity *ret_id, char *err, size_t err_len)
+{
+	struct hubha_pg_identity id;
 	struct hubha_pg_status st;
-	PGresult *res;
 	int r = 0;
 
-	if (!conn || !ret_status)
+	if (!res || !ret_status)
 		return -EINVAL;
-	res = PQexec(conn, status_sql);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) < 1 || PQnfields(res) != STATUS_COLUMNS) {
-		set_err(err, err_len, PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(conn));
-		PQclear(res);
-		return PQstatus(conn) == CONNECTION_OK ? -EIO : -ECONNRESET;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) < 1 ||
+	    PQnfields(res) != (ret_id ? PROBE_COLUMNS : STATUS_COLUMNS)) {
+		set_err(err, err_len, PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res)
+								    : "unexpected answer to the status query");
+		return -EIO;
 	}
 	memset(&st, 0, sizeof(st));
 	st.in_recovery = strcmp(PQgetvalue(res, 0, COL_IN_RECOVERY), "t") == 0;
@@ -263,16 +282,38 @@ int hubha_pg_status_get(PGconn *conn, hubha_pg_standby_filter *keep, void *arg, 
 		r = -EPROTO;
 	copy(st.receiver, sizeof(st.receiver), value_or_empty(res, 0, COL_RECEIVER));
 	copy(st.sync_names, sizeof(st.sync_names), PQgetvalue(res, 0, COL_SYNC_NAMES));
+	if (!r && ret_id)
+		r = identity_parse(res, &id);
 	if (!r)
 		r = standbys_parse(res, keep, arg, &st);
-	PQclear(res);
 	if (r < 0) {
 		hubha_pg_status_clear(&st);
 		set_err(err, err_len, r == -ENOMEM ? "out of memory" : "unexpected answer to the status query");
 		return r;
 	}
 	*ret_status = st;
+	if (ret_id)
+		*ret_id = id;
 	return 0;
+}
+
+int hubha_pg_status_get(PGconn *conn, hubha_pg_standby_filter *keep, void *arg, struct hubha_pg_status *ret_status,
+			char *err, size_t err_len)
+{
+	PGresult *res;
+	int r;
+
+	if (!conn || !ret_status)
+		return -EINVAL;
+	res = PQexec(conn, status_sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		set_err(err, err_len, PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+		PQclear(res);
+		return PQstatus(conn) == CONNECTION_OK ? -EIO : -ECONNRESET;
+	}
+	r = hubha_pg_status_result(res, keep, arg, ret_status, NULL, err, err_len);
+	PQclear(res);
+	return r;
 }
 
 void hubha_pg_status_clear(struct hubha_pg_status *status)

@@ -19,6 +19,18 @@
  *      0 char name[64] NUL-terminated, 64 u32 nodeid, 68 u8 member (0/1),
  *      69 u8 has_report (0/1), 70 u16 reserved (0), 72 u64 report_age_ms,
  *      80 u32 report_len (0 without a report), 84 a REPORT body of report_len
+ *
+ * Version 1 PG_PROBE body (local IPC only): 0 u64 nonce   8 u8[8] reserved (0)
+ *
+ * Version 1 PG_STATUS body (local IPC only):
+ *   0 u64 nonce   8 u64 system_identifier   16 u32 postmaster_pid
+ *   20 u8 in_recovery (0/1)   21 u8[3] reserved (0)   24 u32 timeline
+ *   28 u32 n_standbys   32 u64 lsn   40 char receiver[24]
+ *   64 char sync_names[256]   320 char data_directory[1024]
+ *   1344 n_standbys rows of 120: 0 char name[64], 64 u32 pid (> 0),
+ *      68 char state[24], 92 char sync_state[16], 108 u64 flush_lsn,
+ *      116 u32 reserved (0)
+ *   Every string NUL-terminated, zeros after.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -377,5 +389,152 @@ int hubha_wire_decode_view(const void *buf, size_t len, struct hubha_wire_view *
 	ret_view->quorate = p[4];
 	ret_view->n_hubs = n;
 	ret_view->hubs = hubs;
+	return 0;
+}
+
+int hubha_wire_encode_pg_probe(uint64_t nonce, uint8_t *buf, size_t size, size_t *ret_len)
+{
+	if (size < HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_PG_PROBE_LEN)
+		return -ENOBUFS;
+	put_header(buf, HUBHA_WIRE_PG_PROBE, HUBHA_WIRE_PG_PROBE_LEN);
+	put64(buf + HUBHA_WIRE_HEADER_LEN, nonce);
+	memset(buf + HUBHA_WIRE_HEADER_LEN + 8, 0, 8);
+	*ret_len = HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_PG_PROBE_LEN;
+	return 0;
+}
+
+int hubha_wire_decode_pg_probe(const void *buf, size_t len, uint64_t *ret_nonce)
+{
+	const uint8_t *p = buf;
+	uint32_t body;
+	uint16_t type;
+	int e;
+
+	if ((e = get_header(p, len, HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_PG_PROBE_LEN, &type, &body)) < 0)
+		return e;
+	if (type != HUBHA_WIRE_PG_PROBE || body != HUBHA_WIRE_PG_PROBE_LEN)
+		return -EBADMSG;
+	p += HUBHA_WIRE_HEADER_LEN;
+	for (int i = 8; i < 16; i++)
+		if (p[i])
+			return -EBADMSG;
+	*ret_nonce = get64(p);
+	return 0;
+}
+
+static int pg_status_check(const struct hubha_wire_pg_status *w)
+{
+	const struct hubha_pg_status *st = &w->status;
+
+	if (st->n_standbys > HUBHA_WIRE_PG_STANDBYS_MAX || (st->n_standbys && !st->standbys) ||
+	    !terminated(st->receiver, sizeof(st->receiver)) || !terminated(st->sync_names, sizeof(st->sync_names)) ||
+	    !terminated(w->id.data_directory, sizeof(w->id.data_directory)))
+		return -EINVAL;
+	for (unsigned i = 0; i < st->n_standbys; i++) {
+		const struct hubha_pg_standby *s = &st->standbys[i];
+
+		if (s->pid <= 0 || !terminated(s->name, sizeof(s->name)) || !terminated(s->state, sizeof(s->state)) ||
+		    !terminated(s->sync_state, sizeof(s->sync_state)))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int hubha_wire_encode_pg_status(const struct hubha_wire_pg_status *w, uint8_t *buf, size_t size, size_t *ret_len)
+{
+	const struct hubha_pg_status *st = &w->status;
+	size_t body, len;
+	uint8_t *p;
+	int e = pg_status_check(w);
+
+	if (e < 0)
+		return e;
+	body = HUBHA_WIRE_PG_STATUS_LEN + (size_t)st->n_standbys * HUBHA_WIRE_PG_ROW_LEN;
+	len = HUBHA_WIRE_HEADER_LEN + body;
+	if (size < len)
+		return -ENOBUFS;
+	put_header(buf, HUBHA_WIRE_PG_STATUS, (uint32_t)body);
+	p = buf + HUBHA_WIRE_HEADER_LEN;
+	put64(p, w->id.nonce);
+	put64(p + 8, w->id.system_identifier);
+	put32(p + 16, w->postmaster_pid);
+	p[20] = st->in_recovery ? 1 : 0;
+	p[21] = p[22] = p[23] = 0;
+	put32(p + 24, st->timeline);
+	put32(p + 28, st->n_standbys);
+	put64(p + 32, st->lsn);
+	put_string(p + 40, st->receiver, sizeof(st->receiver));
+	put_string(p + 64, st->sync_names, sizeof(st->sync_names));
+	put_string(p + 320, w->id.data_directory, sizeof(w->id.data_directory));
+	p += HUBHA_WIRE_PG_STATUS_LEN;
+	for (unsigned i = 0; i < st->n_standbys; i++, p += HUBHA_WIRE_PG_ROW_LEN) {
+		const struct hubha_pg_standby *s = &st->standbys[i];
+
+		put_string(p, s->name, sizeof(s->name));
+		put32(p + 64, (uint32_t)s->pid);
+		put_string(p + 68, s->state, sizeof(s->state));
+		put_string(p + 92, s->sync_state, sizeof(s->sync_state));
+		put64(p + 108, s->flush_lsn);
+		put32(p + 116, 0);
+	}
+	*ret_len = len;
+	return 0;
+}
+
+static int decode_pg_rows(const uint8_t *p, struct hubha_pg_standby *rows, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++, p += HUBHA_WIRE_PG_ROW_LEN) {
+		struct hubha_pg_standby *s = &rows[i];
+		uint32_t pid = get32(p + 64);
+
+		if (get_string(s->name, p, sizeof(s->name)) < 0 || get_string(s->state, p + 68, sizeof(s->state)) < 0 ||
+		    get_string(s->sync_state, p + 92, sizeof(s->sync_state)) < 0 || pid == 0 || pid > INT32_MAX ||
+		    get32(p + 116) != 0)
+			return -EBADMSG;
+		s->pid = (int)pid;
+		s->flush_lsn = get64(p + 108);
+	}
+	return 0;
+}
+
+int hubha_wire_decode_pg_status(const void *buf, size_t len, struct hubha_wire_pg_status *ret)
+{
+	const uint8_t *p = buf;
+	struct hubha_wire_pg_status w;
+	uint32_t body, n;
+	uint16_t type;
+	int e;
+
+	if ((e = get_header(p, len, HUBHA_WIRE_PG_STATUS_MAX_LEN, &type, &body)) < 0)
+		return e;
+	p += HUBHA_WIRE_HEADER_LEN;
+	if (type != HUBHA_WIRE_PG_STATUS || body < HUBHA_WIRE_PG_STATUS_LEN || p[20] > 1 || p[21] || p[22] || p[23])
+		return -EBADMSG;
+	n = get32(p + 28);
+	if (n > HUBHA_WIRE_PG_STANDBYS_MAX || body != HUBHA_WIRE_PG_STATUS_LEN + (size_t)n * HUBHA_WIRE_PG_ROW_LEN)
+		return -EBADMSG;
+	memset(&w, 0, sizeof(w));
+	w.id.nonce = get64(p);
+	w.id.system_identifier = get64(p + 8);
+	w.postmaster_pid = get32(p + 16);
+	w.status.in_recovery = p[20];
+	w.status.timeline = get32(p + 24);
+	w.status.lsn = get64(p + 32);
+	if (get_string(w.status.receiver, p + 40, sizeof(w.status.receiver)) < 0 ||
+	    get_string(w.status.sync_names, p + 64, sizeof(w.status.sync_names)) < 0 ||
+	    get_string(w.id.data_directory, p + 320, sizeof(w.id.data_directory)) < 0)
+		return -EBADMSG;
+	if (n) {
+		w.status.standbys = calloc(n, sizeof(*w.status.standbys));
+		if (!w.status.standbys)
+			return -ENOMEM;
+		e = decode_pg_rows(p + HUBHA_WIRE_PG_STATUS_LEN, w.status.standbys, n);
+		if (e < 0) {
+			free(w.status.standbys);
+			return e;
+		}
+		w.status.n_standbys = n;
+	}
+	*ret = w;
 	return 0;
 }

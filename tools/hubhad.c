@@ -264,6 +264,14 @@ static int encode_view(uint8_t *buf, size_t size, size_t *ret_len, void *data)
 	return r;
 }
 
+/* A local agent's monitor: its own query, on hubhad's connection. */
+static int probe_start(uint64_t nonce, void *token, void *data)
+{
+	struct hubhad *d = data;
+
+	return hubhad_pg_probe(d->pg, nonce, hubhad_ipc_probe_reply, token);
+}
+
 static void ipc_start(struct hubhad *d)
 {
 	gid_t group = HUBHAD_IPC_NO_GROUP;
@@ -282,6 +290,8 @@ static void ipc_start(struct hubhad *d)
 	/* Publishing is the job; local readers then fall back to corosync. */
 	if (r < 0)
 		qb_log(LOG_WARNING, "cannot serve the local view: %s", strerror(-r));
+	else if (d->opts.postgresql && d->pg)
+		hubhad_ipc_set_probe(d->ipc, probe_start, d);
 }
 
 static void cfengine_start(struct hubhad *d)
@@ -504,8 +514,9 @@ int main(int argc, char **argv)
 
 	hubhad_http_stop(d.http);
 
-	hubhad_ipc_free(d.ipc);
+	/* The probes still waiting are answered while their connections exist. */
 	hubhad_pg_free(d.pg);
+	hubhad_ipc_free(d.ipc);
 	hubhad_fencing_free(d.fencing);
 	if (d.cluster)
 		hubha_cluster_close(d.cluster);

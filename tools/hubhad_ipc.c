@@ -4,6 +4,10 @@
  * is what hubhad knows, with no corosync round trip.  Readers are root or
  * the configured group (the client's effective gid, as the kernel reports
  * it for the socket): the view tells which node is primary and where.
+ *
+ * A PG_PROBE (the pgsql agent's monitor) is answered once hubhad's
+ * PostgreSQL has answered the query run for it: the connection is held
+ * until then, and the loop keeps serving others meanwhile.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,6 +26,8 @@ struct hubhad_ipc {
 	gid_t group;
 	hubhad_view_fn fn;
 	void *data;
+	hubhad_probe_fn probe;
+	void *probe_data;
 	uint8_t buf[HUBHA_WIRE_VIEW_MAX_LEN];
 };
 
@@ -66,6 +72,53 @@ static int32_t on_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
 	return e;
 }
 
+static void respond(qb_ipcs_connection_t *c, int32_t id, int e, const uint8_t *buf, size_t len)
+{
+	struct qb_ipc_response_header res = { .id = id, .error = e < 0 ? e : 0 };
+	struct iovec iov[2];
+
+	if (e < 0)
+		len = 0;
+	res.size = (int32_t)(sizeof(res) + len);
+	iov[0] = (struct iovec){ .iov_base = &res, .iov_len = sizeof(res) };
+	iov[1] = (struct iovec){ .iov_base = (void *)buf, .iov_len = len };
+	qb_ipcs_response_sendv(c, iov, len ? 2 : 1);
+}
+
+void hubhad_ipc_probe_reply(void *token, int err, const struct hubha_wire_pg_status *st)
+{
+	qb_ipcs_connection_t *c = token;
+	struct hubhad_ipc *ipc = qb_ipcs_connection_service_context_get(c);
+	size_t len = 0;
+
+	if (err == 0 && !ipc)
+		err = -ESHUTDOWN;
+	if (err == 0)
+		err = hubha_wire_encode_pg_status(st, ipc->buf, sizeof(ipc->buf), &len);
+	/* A reader that went away meanwhile makes this fail, harmlessly. */
+	respond(c, HUBHA_IPC_PG_PROBE, err, ipc ? ipc->buf : NULL, len);
+	qb_ipcs_connection_unref(c);
+}
+
+static void on_probe(struct hubhad_ipc *ipc, qb_ipcs_connection_t *c, const void *msg, size_t size)
+{
+	uint64_t nonce;
+	int e;
+
+	if (hubha_wire_decode_pg_probe(msg, size, &nonce) < 0)
+		e = -EBADMSG;
+	else if (!ipc->probe)
+		e = -ENOTSUP;
+	else {
+		qb_ipcs_connection_ref(c);
+		e = ipc->probe(nonce, c, ipc->probe_data);
+		if (e == 0)
+			return;
+		qb_ipcs_connection_unref(c);
+	}
+	respond(c, HUBHA_IPC_PG_PROBE, e, NULL, 0);
+}
+
 static int32_t on_message(qb_ipcs_connection_t *c, void *msg, size_t size)
 {
 	struct hubhad_ipc *ipc = qb_ipcs_connection_service_context_get(c);
@@ -76,6 +129,10 @@ static int32_t on_message(qb_ipcs_connection_t *c, void *msg, size_t size)
 	size_t len = 0;
 	int e;
 
+	if (size >= sizeof(*hdr) && hdr->id == HUBHA_IPC_PG_PROBE) {
+		on_probe(ipc, c, (const uint8_t *)msg + sizeof(*hdr), size - sizeof(*hdr));
+		return 0;
+	}
 	if (size < sizeof(*hdr) || hdr->id != HUBHA_IPC_VIEW ||
 	    hubha_wire_decode((const uint8_t *)msg + sizeof(*hdr), size - sizeof(*hdr), &type, NULL) < 0 ||
 	    type != HUBHA_WIRE_REQUEST)
@@ -132,6 +189,12 @@ int hubhad_ipc_new(qb_loop_t *loop, const char *service, gid_t group, hubhad_vie
 	}
 	*ret_ipc = ipc;
 	return 0;
+}
+
+void hubhad_ipc_set_probe(struct hubhad_ipc *ipc, hubhad_probe_fn probe, void *data)
+{
+	ipc->probe = probe;
+	ipc->probe_data = data;
 }
 
 void hubhad_ipc_free(struct hubhad_ipc *ipc)

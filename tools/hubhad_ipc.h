@@ -24,6 +24,17 @@ int hubhad_ipc_new(qb_loop_t *loop, const char *service, gid_t group, hubhad_vie
 		   struct hubhad_ipc **ret_ipc);
 void hubhad_ipc_free(struct hubhad_ipc *ipc);
 
+/*
+ * PG_PROBE requests go to probe with a token, which must reach
+ * hubhad_ipc_probe_reply() exactly once (0 returned) or not at all (an
+ * error returned, which the reader gets at once).  Without it readers get
+ * -ENOTSUP.
+ */
+struct hubha_wire_pg_status;
+typedef int (*hubhad_probe_fn)(uint64_t nonce, void *token, void *data);
+void hubhad_ipc_set_probe(struct hubhad_ipc *ipc, hubhad_probe_fn probe, void *data);
+void hubhad_ipc_probe_reply(void *token, int err, const struct hubha_wire_pg_status *st);
+
 /* 0: a client of this uid and gid may read; -EPERM otherwise. */
 int hubhad_ipc_allowed(uid_t uid, gid_t gid, gid_t group);
 

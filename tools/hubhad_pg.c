@@ -3,18 +3,34 @@
  * PQconnectPoll, then PQsendQuery, each step on the socket's readiness, the
  * whole collection bounded by HUBHAD_PG_TIMEOUT_MS.  A PostgreSQL that hangs
  * costs a report of "unknown", never a stalled loop.
+ *
+ * The same connection runs the probes local agents ask for (PG_PROBE over
+ * IPC): each gets a query of its own, run after whatever is under way, so a
+ * monitor answered through hubhad still put one real question to the server.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libpq-fe.h>
 #include <qb/qblog.h>
 
+#include <hubha/pg.h>
+
 #include "hubhad_pg.h"
 
 enum pg_step { PG_IDLE, PG_CONNECTING, PG_QUERYING };
+/* What the connection is used for now. */
+enum pg_job { JOB_COLLECT, JOB_PROBE };
+
+struct probe {
+	uint64_t nonce;
+	hubhad_probe_reply_fn reply;
+	void *token;
+};
 
 struct hubhad_pg {
 	qb_loop_t *loop;
@@ -23,6 +39,12 @@ struct hubhad_pg {
 	void *data;
 	PGconn *conn;
 	enum pg_step step;
+	enum pg_job job;
+	int collect_due;
+	struct probe probes[HUBHAD_PG_PROBES_MAX];	/* waiting, oldest first */
+	unsigned n_probes;
+	struct hubha_wire_pg_status probe_answer;
+	int probe_error;
 	int fd;			/* the socket the loop watches, -1: none */
 	int32_t events;
 	qb_loop_timer_handle deadline;
@@ -33,6 +55,7 @@ struct hubhad_pg {
 };
 
 static int32_t on_socket(int32_t fd, int32_t revents, void *data);
+static void start_job(struct hubhad_pg *pg);
 
 static void unwatch(struct hubhad_pg *pg)
 {
@@ -98,7 +121,33 @@ static void finish(struct hubhad_pg *pg, hubha_pg_state_t failed, const char *wh
 		qb_log(LOG_NOTICE, "PostgreSQL: answering again");
 		pg->last_error[0] = '\0';
 	}
+	pg->collect_due = 0;
 	pg->done(&r, pg->data);
+	start_job(pg);
+}
+
+/* The oldest probe gets its answer (err 0) or err; the next job starts. */
+static void probe_finish(struct hubhad_pg *pg, int err)
+{
+	struct probe p = pg->probes[0];
+
+	deadline_stop(pg);
+	pg->step = PG_IDLE;
+	memmove(pg->probes, pg->probes + 1, --pg->n_probes * sizeof(pg->probes[0]));
+	p.reply(p.token, err, err ? NULL : &pg->probe_answer);
+	hubha_pg_status_clear(&pg->probe_answer.status);
+	start_job(pg);
+}
+
+/* Without a connection, every waiting probe would fail the same way. */
+static void probes_fail(struct hubhad_pg *pg, int err)
+{
+	while (pg->n_probes) {
+		struct probe p = pg->probes[0];
+
+		memmove(pg->probes, pg->probes + 1, --pg->n_probes * sizeof(pg->probes[0]));
+		p.reply(p.token, err, NULL);
+	}
 }
 
 static const char *one_line(PGconn *conn, char *buf, size_t len)
@@ -116,6 +165,13 @@ static void fail_conn(struct hubhad_pg *pg)
 
 	one_line(pg->conn, why, sizeof(why));
 	drop_conn(pg);
+	if (pg->job == JOB_PROBE) {
+		deadline_stop(pg);
+		pg->step = PG_IDLE;
+		probes_fail(pg, -ECONNREFUSED);
+		start_job(pg);
+		return;
+	}
 	finish(pg, s == HUBHA_PG_UNKNOWN ? HUBHA_PG_STOPPED : s, why);
 }
 
@@ -125,7 +181,106 @@ static void on_deadline(void *data)
 
 	pg->deadline_set = 0;
 	drop_conn(pg);
+	if (pg->job == JOB_PROBE) {
+		probe_finish(pg, -ETIMEDOUT);
+		return;
+	}
 	finish(pg, HUBHA_PG_UNKNOWN, "no answer within " HUBHA_PG_TIMEOUT_TEXT);
+}
+
+/* The postmaster: the parent of hubhad's backend, from /proc (0: not known). */
+static uint32_t postmaster_of(int backend)
+{
+	char path[64], buf[512], *p;
+	unsigned long ppid;
+	FILE *f;
+	size_t n;
+
+	if (backend <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", backend);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* "pid (comm) state ppid ...": comm may hold anything but ends at the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %lu", &ppid) != 1 || ppid > UINT32_MAX)
+		return 0;
+	return (uint32_t)ppid;
+}
+
+static void send_probe(struct hubhad_pg *pg)
+{
+	char nonce[24];
+	const char *vals[1] = { nonce };
+	int f;
+
+	pg->step = PG_QUERYING;
+	pg->nresult = 0;
+	pg->probe_error = 0;
+	memset(&pg->probe_answer, 0, sizeof(pg->probe_answer));
+	snprintf(nonce, sizeof(nonce), "%" PRIu64, pg->probes[0].nonce);
+	if (!PQsendQueryParams(pg->conn, hubha_pg_probe_sql, 1, NULL, vals, NULL, NULL, 0)) {
+		fail_conn(pg);
+		return;
+	}
+	f = PQflush(pg->conn);
+	if (f < 0 || watch(pg, f ? POLLIN | POLLOUT : POLLIN) < 0)
+		fail_conn(pg);
+}
+
+static void take_probe_result(struct hubhad_pg *pg, PGresult *res)
+{
+	char why[160];
+	int r;
+
+	if (pg->nresult++ || pg->probe_error)
+		return;
+	r = hubha_pg_status_result(res, NULL, NULL, &pg->probe_answer.status, &pg->probe_answer.id, why, sizeof(why));
+	if (r < 0) {
+		pg->probe_error = r;
+		qb_log(LOG_DEBUG, "probe: %s", why);
+		return;
+	}
+	if (pg->probe_answer.status.n_standbys > HUBHA_WIRE_PG_STANDBYS_MAX) {
+		pg->probe_error = -E2BIG;
+		hubha_pg_status_clear(&pg->probe_answer.status);
+		return;
+	}
+	pg->probe_answer.postmaster_pid = postmaster_of(PQbackendPID(pg->conn));
+}
+
+static void on_probe_input(struct hubhad_pg *pg, int32_t revents)
+{
+	PGresult *res;
+
+	if ((revents & POLLOUT) && PQflush(pg->conn) == 0)
+		watch(pg, POLLIN);
+	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+		return;
+	if (!PQconsumeInput(pg->conn)) {
+		hubha_pg_status_clear(&pg->probe_answer.status);
+		fail_conn(pg);
+		return;
+	}
+	while (!PQisBusy(pg->conn)) {
+		res = PQgetResult(pg->conn);
+		if (!res) {
+			if (!pg->probe_error && pg->nresult != 1)
+				pg->probe_error = -EPROTO;
+			probe_finish(pg, pg->probe_error);
+			return;
+		}
+		take_probe_result(pg, res);
+		PQclear(res);
+	}
+	if (PQstatus(pg->conn) == CONNECTION_BAD) {
+		hubha_pg_status_clear(&pg->probe_answer.status);
+		fail_conn(pg);
+	}
 }
 
 static void send_query(struct hubhad_pg *pg)
@@ -231,7 +386,10 @@ static void connect_step(struct hubhad_pg *pg)
 			fail_conn(pg);
 			break;
 		}
-		send_query(pg);
+		if (pg->job == JOB_PROBE)
+			send_probe(pg);
+		else
+			send_query(pg);
 		break;
 	default:
 		fail_conn(pg);
@@ -246,6 +404,8 @@ static int32_t on_socket(int32_t fd, int32_t revents, void *data)
 	(void)fd;
 	if (pg->step == PG_CONNECTING)
 		connect_step(pg);
+	else if (pg->step == PG_QUERYING && pg->job == JOB_PROBE)
+		on_probe_input(pg, revents);
 	else if (pg->step == PG_QUERYING)
 		on_query_input(pg, revents);
 	else if (pg->conn && (revents & (POLLIN | POLLHUP | POLLERR))) {
@@ -256,7 +416,8 @@ static int32_t on_socket(int32_t fd, int32_t revents, void *data)
 	return 0;
 }
 
-void hubhad_pg_poll(struct hubhad_pg *pg)
+/* Probes first: an agent's monitor waits for them; a report can wait one query. */
+static void start_job(struct hubhad_pg *pg)
 {
 	const char *keys[] = { "host", "port", "user", "dbname", "application_name", "connect_timeout", "options", NULL };
 	const char *vals[] = { pg->opts->pghost, pg->opts->pgport, pg->opts->pguser, "postgres", "hubhad", "2",
@@ -264,11 +425,20 @@ void hubhad_pg_poll(struct hubhad_pg *pg)
 
 	if (pg->step != PG_IDLE)
 		return;
+	if (pg->n_probes)
+		pg->job = JOB_PROBE;
+	else if (pg->collect_due)
+		pg->job = JOB_COLLECT;
+	else
+		return;
 	if (qb_loop_timer_add(pg->loop, QB_LOOP_MED, (uint64_t)HUBHAD_PG_TIMEOUT_MS * QB_TIME_NS_IN_MSEC, pg,
 			      on_deadline, &pg->deadline) == 0)
 		pg->deadline_set = 1;
 	if (pg->conn && PQstatus(pg->conn) == CONNECTION_OK) {
-		send_query(pg);
+		if (pg->job == JOB_PROBE)
+			send_probe(pg);
+		else
+			send_query(pg);
 		return;
 	}
 	drop_conn(pg);
@@ -281,6 +451,21 @@ void hubhad_pg_poll(struct hubhad_pg *pg)
 	/* libpq's first step is to write (the startup packet). */
 	if (watch(pg, POLLOUT) < 0)
 		fail_conn(pg);
+}
+
+void hubhad_pg_poll(struct hubhad_pg *pg)
+{
+	pg->collect_due = 1;
+	start_job(pg);
+}
+
+int hubhad_pg_probe(struct hubhad_pg *pg, uint64_t nonce, hubhad_probe_reply_fn reply, void *token)
+{
+	if (pg->n_probes == HUBHAD_PG_PROBES_MAX)
+		return -EBUSY;
+	pg->probes[pg->n_probes++] = (struct probe){ .nonce = nonce, .reply = reply, .token = token };
+	start_job(pg);
+	return 0;
 }
 
 int hubhad_pg_new(qb_loop_t *loop, const struct hubhad_opts *opts, hubhad_pg_done_fn done, void *data,
@@ -305,5 +490,7 @@ void hubhad_pg_free(struct hubhad_pg *pg)
 		return;
 	deadline_stop(pg);
 	drop_conn(pg);
+	hubha_pg_status_clear(&pg->probe_answer.status);
+	probes_fail(pg, -ESHUTDOWN);
 	free(pg);
 }

@@ -7,11 +7,14 @@
 
 #include <qb/qbloop.h>
 
+#include "cluster_int.h"
 #include "hubhad_report.h"
 
 #define HUBHAD_PG_TIMEOUT_MS 1000
 #define HUBHA_PG_TIMEOUT_TEXT "1000 ms"
 #define HUBHA_PG_TIMEOUT_TEXT_MS "1000"
+/* Probes waiting at once; more are refused (-EBUSY): the agent asks directly. */
+#define HUBHAD_PG_PROBES_MAX 8
 
 struct hubhad_pg;
 
@@ -24,6 +27,15 @@ int hubhad_pg_new(qb_loop_t *loop, const struct hubhad_opts *opts, hubhad_pg_don
 		  struct hubhad_pg **ret_pg);
 /* Start one collection, unless one is under way. */
 void hubhad_pg_poll(struct hubhad_pg *pg);
+
+/* The answer to one probe (st valid for the call only), or err < 0. */
+typedef void (*hubhad_probe_reply_fn)(void *token, int err, const struct hubha_wire_pg_status *st);
+/*
+ * Run hubha_pg_probe_sql with nonce, after the query under way, within
+ * HUBHAD_PG_TIMEOUT_MS of its start; reply is called exactly once (also
+ * from hubhad_pg_free()).  -EBUSY: too many wait already.
+ */
+int hubhad_pg_probe(struct hubhad_pg *pg, uint64_t nonce, hubhad_probe_reply_fn reply, void *token);
 void hubhad_pg_free(struct hubhad_pg *pg);
 
 #endif

@@ -17,8 +17,9 @@
 extern "C" {
 #endif
 
-/* libpq's connection, PGconn in <libpq-fe.h>. */
+/* libpq's connection and result, PGconn and PGresult in <libpq-fe.h>. */
 struct pg_conn;
+struct pg_result;
 
 struct hubha_pg_target {
 	const char *host;	/* socket directory or host name; NULL: libpq default */
@@ -81,6 +82,28 @@ typedef bool hubha_pg_standby_filter(const char *application_name, void *arg);
  */
 int hubha_pg_status_get(struct pg_conn *conn, hubha_pg_standby_filter *keep, void *arg,
 			struct hubha_pg_status *ret_status, char *err, size_t err_len);
+/*
+ * The status query for a process that asks on another's behalf (hubhad for
+ * the agent's monitor): the status columns, then who answers (the server's
+ * data_directory and system identifier) and its one parameter, $1, a
+ * decimal nonce, echoed by the server: an answer that carries the nonce was
+ * computed by a query run for that request.
+ */
+extern const char hubha_pg_probe_sql[];
+
+struct hubha_pg_identity {
+	char data_directory[1024];
+	uint64_t system_identifier;	/* pg_control's, as pg_controldata prints it */
+	uint64_t nonce;			/* $1, as the server returned it */
+};
+
+/*
+ * A status from the status query's result (ret_id NULL) or the probe
+ * query's (ret_id filled); refused as hubha_pg_status_get() refuses.
+ */
+int hubha_pg_status_result(const struct pg_result *res, hubha_pg_standby_filter *keep, void *arg,
+			   struct hubha_pg_status *ret_status, struct hubha_pg_identity *ret_id, char *err,
+			   size_t err_len);
 /* Free the standbys of a status hubha_pg_status_get() filled. */
 void hubha_pg_status_clear(struct hubha_pg_status *status);
 

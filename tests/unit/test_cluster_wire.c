@@ -180,6 +180,11 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 static void test_decode_refuses(void **state)
 {
 	hubha_report_t r = full_report();
@@ -470,6 +475,244 @@ static void test_view_decode_refuses(void **state)
 	view_refused(buf, len, -EBADMSG);
 }
 
+/* A PG_STATUS with every field set, two walsenders, the longest strings. */
+static struct hubha_pg_standby pg_rows[2];
+
+static struct hubha_wire_pg_status full_pg_status(void)
+{
+	struct hubha_wire_pg_status w;
+
+	memset(&w, 0, sizeof(w));
+	memset(pg_rows, 0, sizeof(pg_rows));
+	w.id.nonce = UINT64_C(0x0102030405060708);
+	w.id.system_identifier = UINT64_C(7318745618456390656);
+	memset(w.id.data_directory, 'd', sizeof(w.id.data_directory) - 1);
+	w.id.data_directory[0] = '/';
+	w.postmaster_pid = 4242;
+	w.status.in_recovery = false;
+	w.status.timeline = 3;
+	w.status.lsn = UINT64_C(0x1122334455667788);
+	strcpy(w.status.receiver, "");
+	memset(w.status.sync_names, 's', sizeof(w.status.sync_names) - 1);
+	memset(pg_rows[0].name, 'n', sizeof(pg_rows[0].name) - 1);
+	pg_rows[0].pid = 77;
+	strcpy(pg_rows[0].state, "streaming");
+	strcpy(pg_rows[0].sync_state, "async");
+	pg_rows[0].flush_lsn = UINT64_C(0xfedcba9876543210);
+	strcpy(pg_rows[1].name, "node2");
+	pg_rows[1].pid = INT32_MAX;
+	strcpy(pg_rows[1].state, "catchup");
+	strcpy(pg_rows[1].sync_state, "potential");
+	w.status.n_standbys = 2;
+	w.status.standbys = pg_rows;
+	return w;
+}
+
+static size_t encode_pg(const struct hubha_wire_pg_status *w, uint8_t *buf)
+{
+	size_t len = 0;
+
+	assert_int_equal(hubha_wire_encode_pg_status(w, buf, HUBHA_WIRE_PG_STATUS_MAX_LEN, &len), 0);
+	return len;
+}
+
+static void test_pg_round_trip(void **state)
+{
+	static uint8_t buf[HUBHA_WIRE_PG_STATUS_MAX_LEN];
+	struct hubha_wire_pg_status w = full_pg_status(), back;
+	uint8_t probe[HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_PG_PROBE_LEN];
+	uint64_t nonce = 0;
+	size_t len;
+
+	(void)state;
+	len = encode_pg(&w, buf);
+	assert_int_equal(len, HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_PG_STATUS_LEN + 2 * HUBHA_WIRE_PG_ROW_LEN);
+	assert_int_equal(hubha_wire_decode_pg_status(buf, len, &back), 0);
+	assert_memory_equal(&back.id, &w.id, sizeof(w.id));
+	assert_int_equal(back.postmaster_pid, 4242);
+	assert_false(back.status.in_recovery);
+	assert_int_equal(back.status.timeline, 3);
+	assert_true(back.status.lsn == w.status.lsn);
+	assert_string_equal(back.status.receiver, "");
+	assert_string_equal(back.status.sync_names, w.status.sync_names);
+	assert_int_equal(back.status.n_standbys, 2);
+	assert_memory_equal(back.status.standbys, pg_rows, sizeof(pg_rows));
+	free(back.status.standbys);
+	/* No walsender: nothing allocated. */
+	w.status.n_standbys = 0;
+	w.status.in_recovery = true;
+	len = encode_pg(&w, buf);
+	assert_int_equal(hubha_wire_decode_pg_status(buf, len, &back), 0);
+	assert_true(back.status.in_recovery);
+	assert_null(back.status.standbys);
+
+	assert_int_equal(hubha_wire_encode_pg_probe(UINT64_C(0xa1b2c3d4e5f60718), probe, sizeof(probe), &len), 0);
+	assert_int_equal(len, sizeof(probe));
+	assert_int_equal(hubha_wire_decode_pg_probe(probe, len, &nonce), 0);
+	assert_true(nonce == UINT64_C(0xa1b2c3d4e5f60718));
+	assert_int_equal(hubha_wire_encode_pg_probe(1, probe, sizeof(probe) - 1, &len), -ENOBUFS);
+}
+
+/* Pinned: a reader of another build reads the same bytes. */
+static void test_pg_layout(void **state)
+{
+	static uint8_t buf[HUBHA_WIRE_PG_STATUS_MAX_LEN];
+	struct hubha_wire_pg_status w = full_pg_status();
+	const uint8_t *b = buf + HUBHA_WIRE_HEADER_LEN, *row = b + HUBHA_WIRE_PG_STATUS_LEN + HUBHA_WIRE_PG_ROW_LEN;
+	uint8_t probe[HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_PG_PROBE_LEN];
+	static const uint8_t probe_want[] = { 'H', 'B', 'H', 'A', 0, 1, 0, 4, 0, 0, 0, 16,
+					      1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0 };
+	size_t len;
+
+	(void)state;
+	encode_pg(&w, buf);
+	assert_memory_equal(buf, "HBHA\0\1\0\5", 8);
+	assert_int_equal(get32(buf + 8), HUBHA_WIRE_PG_STATUS_LEN + 2 * HUBHA_WIRE_PG_ROW_LEN);
+	assert_memory_equal(b, "\1\2\3\4\5\6\7\10", 8);
+	assert_int_equal(get32(b + 16), 4242);
+	assert_int_equal(b[20], 0);
+	assert_int_equal(get32(b + 24), 3);
+	assert_int_equal(get32(b + 28), 2);
+	assert_int_equal(b[40], 0);
+	assert_int_equal(b[64], 's');
+	assert_int_equal(b[64 + 255], 0);
+	assert_int_equal(b[320], '/');
+	assert_int_equal(b[320 + 1023], 0);
+	assert_string_equal((const char *)row, "node2");
+	assert_int_equal(get32(row + 64), INT32_MAX);
+	assert_string_equal((const char *)row + 68, "catchup");
+	assert_string_equal((const char *)row + 92, "potential");
+	assert_int_equal(get32(row + 116), 0);
+	hubha_wire_encode_pg_probe(UINT64_C(0x0102030405060708), probe, sizeof(probe), &len);
+	assert_memory_equal(probe, probe_want, sizeof(probe_want));
+}
+
+static void test_pg_encode_refuses(void **state)
+{
+	static uint8_t buf[HUBHA_WIRE_PG_STATUS_MAX_LEN];
+	static struct hubha_pg_standby many[HUBHA_WIRE_PG_STANDBYS_MAX + 1];
+	struct hubha_wire_pg_status w;
+	size_t len = 99;
+
+	(void)state;
+	w = full_pg_status();
+	assert_int_equal(hubha_wire_encode_pg_status(&w, buf, HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_PG_STATUS_LEN, &len),
+			 -ENOBUFS);
+	w.id.data_directory[sizeof(w.id.data_directory) - 1] = 'x';
+	assert_int_equal(hubha_wire_encode_pg_status(&w, buf, sizeof(buf), &len), -EINVAL);
+	w = full_pg_status();
+	pg_rows[1].pid = 0;
+	assert_int_equal(hubha_wire_encode_pg_status(&w, buf, sizeof(buf), &len), -EINVAL);
+	w = full_pg_status();
+	memset(pg_rows[1].sync_state, 'a', sizeof(pg_rows[1].sync_state));
+	assert_int_equal(hubha_wire_encode_pg_status(&w, buf, sizeof(buf), &len), -EINVAL);
+	w = full_pg_status();
+	for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++)
+		many[i].pid = 1;
+	w.status.standbys = many;
+	w.status.n_standbys = HUBHA_WIRE_PG_STANDBYS_MAX + 1;
+	assert_int_equal(hubha_wire_encode_pg_status(&w, buf, sizeof(buf), &len), -EINVAL);
+	w.status.n_standbys = HUBHA_WIRE_PG_STANDBYS_MAX;
+	assert_int_equal(hubha_wire_encode_pg_status(&w, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, HUBHA_WIRE_PG_STATUS_MAX_LEN);
+}
+
+static void pg_refused(const uint8_t *buf, size_t len, int err)
+{
+	struct hubha_wire_pg_status w, before;
+	uint64_t nonce = 5;
+
+	memset(&w, 0x5a, sizeof(w));
+	before = w;
+	assert_int_equal(hubha_wire_decode_pg_status(buf, len, &w), err);
+	assert_memory_equal(&w, &before, sizeof(w));
+	/* Never a probe either. */
+	assert_true(hubha_wire_decode_pg_probe(buf, len, &nonce) < 0);
+	assert_int_equal(nonce, 5);
+}
+
+static void test_pg_decode_refuses(void **state)
+{
+	static uint8_t good[HUBHA_WIRE_PG_STATUS_MAX_LEN + 16], buf[HUBHA_WIRE_PG_STATUS_MAX_LEN + 16];
+	struct hubha_wire_pg_status w = full_pg_status();
+	uint8_t *body = buf + HUBHA_WIRE_HEADER_LEN;
+	uint8_t probe[HUBHA_WIRE_HEADER_LEN + HUBHA_WIRE_PG_PROBE_LEN + 1];
+	uint64_t nonce = 5;
+	size_t len, plen;
+
+	(void)state;
+	len = encode_pg(&w, good);
+	for (size_t cut = 0; cut < len; cut++)
+		pg_refused(good, cut, -EBADMSG);
+	memcpy(buf, good, len);
+	buf[5] = 2;
+	pg_refused(buf, len, -EPROTONOSUPPORT);
+	memcpy(buf, good, len);
+	buf[7] = HUBHA_WIRE_VIEW;
+	pg_refused(buf, len, -EBADMSG);
+	/* Longer than its contents. */
+	memcpy(buf, good, len);
+	buf[len] = 0;
+	pg_refused(buf, len + 1, -EMSGSIZE);
+	put32(buf + 8, (uint32_t)(len + 1 - HUBHA_WIRE_HEADER_LEN));
+	pg_refused(buf, len + 1, -EBADMSG);
+
+	static const struct {
+		size_t at;	/* in the body */
+		uint8_t value;
+	} bytes[] = {
+		{ 20, 2 },		/* in_recovery not 0/1 */
+		{ 21, 1 }, { 23, 1 },	/* reserved */
+		{ 31, 1 }, { 31, 3 },	/* n_standbys: not what the body holds */
+		{ 28, 1 },		/* more than any status */
+		{ 40 + 23, 'r' },	/* receiver without its NUL */
+		{ 40 + 10, 'r' },	/* bytes after its NUL */
+		{ 64 + 255, 's' },	/* sync_names without its NUL */
+		{ 320 + 1023, 'd' },	/* data_directory without its NUL */
+		{ 1344 + 63, 'n' },	/* a name without its NUL */
+		{ 1344 + 120 + 10, 'n' },	/* bytes after a name's NUL */
+		{ 1344 + 120 + 64, 0x80 },	/* pid beyond INT32_MAX */
+		{ 1344 + 120 + 68 + 23, 'c' },	/* state without its NUL */
+		{ 1344 + 120 + 92 + 15, 'p' },	/* sync_state without its NUL */
+		{ 1344 + 120 + 116, 1 }, { 1344 + 120 + 119, 1 },	/* reserved */
+	};
+	for (size_t i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++) {
+		memcpy(buf, good, len);
+		body[bytes[i].at] = bytes[i].value;
+		pg_refused(buf, len, -EBADMSG);
+	}
+	memcpy(buf, good, len);
+	memset(body + 1344 + 64, 0, 4);	/* pid 0 */
+	pg_refused(buf, len, -EBADMSG);
+
+	/* A probe: exact length, reserved bytes zero, its own type. */
+	hubha_wire_encode_pg_probe(9, probe, sizeof(probe), &plen);
+	for (size_t cut = 0; cut < plen; cut++)
+		assert_int_equal(hubha_wire_decode_pg_probe(probe, cut, &nonce), -EBADMSG);
+	probe[plen] = 0;
+	assert_int_equal(hubha_wire_decode_pg_probe(probe, plen + 1, &nonce), -EMSGSIZE);
+	for (size_t at = HUBHA_WIRE_HEADER_LEN + 8; at < plen; at++) {
+		hubha_wire_encode_pg_probe(9, probe, sizeof(probe), &plen);
+		probe[at] = 1;
+		assert_int_equal(hubha_wire_decode_pg_probe(probe, plen, &nonce), -EBADMSG);
+	}
+	hubha_wire_encode_pg_probe(9, probe, sizeof(probe), &plen);
+	probe[7] = HUBHA_WIRE_REQUEST;
+	assert_int_equal(hubha_wire_decode_pg_probe(probe, plen, &nonce), -EBADMSG);
+	probe[7] = HUBHA_WIRE_PG_PROBE;
+	probe[5] = 2;
+	assert_int_equal(hubha_wire_decode_pg_probe(probe, plen, &nonce), -EPROTONOSUPPORT);
+	assert_int_equal(nonce, 5);
+	/* Neither is a CPG message. */
+	{
+		enum hubha_wire_type type;
+
+		hubha_wire_encode_pg_probe(9, probe, sizeof(probe), &plen);
+		assert_int_equal(hubha_wire_decode(probe, plen, &type, NULL), -EBADMSG);
+		assert_true(hubha_wire_decode(good, len, &type, NULL) < 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -482,6 +725,10 @@ int main(void)
 		cmocka_unit_test(test_view_layout),
 		cmocka_unit_test(test_view_encode_refuses),
 		cmocka_unit_test(test_view_decode_refuses),
+		cmocka_unit_test(test_pg_round_trip),
+		cmocka_unit_test(test_pg_layout),
+		cmocka_unit_test(test_pg_encode_refuses),
+		cmocka_unit_test(test_pg_decode_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
