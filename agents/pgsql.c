@@ -706,10 +706,13 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		pgsql_attr_delete(pg, HUBHA_ATTR_PRIVATE, node, ck);
 	}
 	pgsql_unpublish(pg, HUBHA_ATTR_PRIVATE, NULL, "election");
-	pgsql_unpublish(pg, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason");
-	pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "PRI", NULL);
-	pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "data-status", "LATEST", NULL);
-	pgsql_publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_PRIMARY, NULL);
+	/*
+	 * Nothing the scheduler reads is written here: such a change aborts the
+	 * transition, and the post-promote notification and whatever is ordered
+	 * after the promotion (the shared address) would wait for a new one.  The
+	 * first monitor as primary, started alongside them, publishes PRI, LATEST
+	 * and the primary's score (pgsql_primary_publish).
+	 */
 	hubha_log(LOG_INFO, "Promoted to primary");
 	return HUBHA_OCF_SUCCESS;
 }

@@ -178,7 +178,9 @@ void pgsql_primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg
 	char *slots = NULL;
 
 	snprintf(version, sizeof(version), "tl%u", st->timeline);
-	pgsql_publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "status", "PRI", version);
+	/* New on this timeline: promoted since the last monitor, so whatever kept it from promotion is over. */
+	if (pgsql_publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "status", "PRI", version) == 0)
+		pgsql_unpublish(pg, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason");
 	pgsql_publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "data-status", "LATEST", version);
 	pgsql_publish(pg, true, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_PRIMARY, version);
 	if (pg->check_wal_receiver)
