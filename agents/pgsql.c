@@ -28,6 +28,7 @@
 /* How often a wait for the instance looks again. */
 #define WAIT_POLL_MS 200
 #define STOP_POLL_MS 100
+#define PROMOTE_POLL_MS 10
 /* At most, of a stop's time: the immediate shutdown, and the wait after a SIGKILL. */
 #define IMMEDIATE_MS 10000
 #define KILL_WAIT_MS 5000
@@ -622,10 +623,42 @@ static int pgsql_stop(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	return rc;
 }
 
+/*
+ * pg_promote(true) looks whether recovery ended every 100 ms, and a promotion
+ * takes a few: signal it, then look every PROMOTE_POLL_MS until the deadline.
+ */
+static int promote_and_wait(PGconn *conn, unsigned budget_ms, char *err, size_t len)
+{
+	struct hubha_deadline d = hubha_deadline_in(budget_ms);
+	char *v = NULL;
+	int r;
+
+	r = hubha_pg_exec(conn, "SELECT pg_promote(false)", &v, err, len);
+	if (r == 0 && (!v || strcmp(v, "t") != 0)) {
+		snprintf(err, len, "the server did not take the promotion request");
+		r = -EIO;
+	}
+	while (r == 0) {
+		free(v);
+		v = NULL;
+		r = hubha_pg_exec(conn, "SELECT pg_is_in_recovery()", &v, err, len);
+		if (r < 0 || (v && strcmp(v, "f") == 0))
+			break;
+		if (hubha_deadline_passed(d)) {
+			snprintf(err, len, "not promoted in time");
+			r = -ETIMEDOUT;
+			break;
+		}
+		usleep(PROMOTE_POLL_MS * 1000u);
+	}
+	free(v);
+	return r;
+}
+
 static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
 	struct hubha_pg_status st;
-	char err[512], sql[128], *ok = NULL, name[256];
+	char err[512], name[256];
 	const char *cur;
 	char node[256];
 	PGconn *conn;
@@ -671,16 +704,12 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		return rc;
 	}
 	pgsql_slots_prepare(pg, conn);
-	snprintf(sql, sizeof(sql), "SELECT pg_promote(true, %u)", ctx->timeout_ms / 2000 ? ctx->timeout_ms / 2000 : 1);
-	r = hubha_pg_exec(conn, sql, &ok, err, sizeof(err));
-	if (r < 0 || !ok || strcmp(ok, "t") != 0) {
-		hubha_ocf_reason(ctx, "pg_promote failed: %s", r < 0 ? err : "not promoted in time");
-		free(ok);
-		hubha_pg_close(conn);
+	r = promote_and_wait(conn, ctx->timeout_ms / 2 ? ctx->timeout_ms / 2 : 1000, err, sizeof(err));
+	hubha_pg_close(conn);
+	if (r < 0) {
+		hubha_ocf_reason(ctx, "pg_promote failed: %s", err);
 		return HUBHA_OCF_ERR_GENERIC;
 	}
-	free(ok);
-	hubha_pg_close(conn);
 
 	if (pg->restart_on_promote) {
 		rc = stop_instance(pg, (unsigned)pg->stop_escalate);
