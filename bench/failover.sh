@@ -320,6 +320,8 @@ run_crash() { # run_crash STACK I
 	if ! wait_for "$WRITE_TIMEOUT" primary_moved "$PRIMARY" || ! { t1=$(now) && wait_for 10 writes_after "$t1"; }; then
 		writer_stop
 		say "$tag: no write through the shared address within $WRITE_TIMEOUT s of the crash"
+		echo "$t0" >"$OUT/$tag-t0"
+		for n in $(hubs); do keep_logs "$n" "$tag"; done
 		record "$s crash $2 TIMEOUT $WRITE_TIMEOUT"
 		return 0
 	fi
@@ -349,6 +351,8 @@ run_switchover() { # run_switchover STACK I
 	if ! wait_for "$WRITE_TIMEOUT" primary_moved "$PRIMARY" || ! { t1=$(now) && wait_for 10 writes_after "$t1"; }; then
 		writer_stop
 		say "$tag: no write through a new primary within $WRITE_TIMEOUT s of the ban"
+		echo "$t0" >"$OUT/$tag-t0"
+		for n in $(hubs); do keep_logs "$n" "$tag"; done
 		record "$s switchover $2 TIMEOUT $WRITE_TIMEOUT"
 		return 0
 	fi
