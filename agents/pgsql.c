@@ -658,9 +658,7 @@ static int promote_and_wait(PGconn *conn, unsigned budget_ms, char *err, size_t 
 static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
 	struct hubha_pg_status st;
-	char err[512], name[256];
-	const char *cur;
-	char node[256];
+	char err[512];
 	PGconn *conn;
 	int rc, r;
 
@@ -711,36 +709,28 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		return HUBHA_OCF_ERR_GENERIC;
 	}
 
+	/* Without a restart, the connection that asked for the promotion has seen it end. */
 	if (pg->restart_on_promote) {
 		rc = stop_instance(pg, (unsigned)pg->stop_escalate);
 		if (rc == HUBHA_OCF_SUCCESS && pgsql_ctl_start(pg, ctx->timeout_ms / 2, err, sizeof(err)) != 0) {
 			hubha_ocf_reason(ctx, "Restart after promotion failed: %s", err);
 			return HUBHA_OCF_ERR_GENERIC;
 		}
+		rc = wait_running(pg, HUBHA_OCF_RUNNING_PROMOTED, ctx->timeout_ms / 4);
+		if (rc != HUBHA_OCF_RUNNING_PROMOTED) {
+			if (!ctx->reason[0])
+				hubha_ocf_reason(ctx, "Promoted, but the monitor says %s", rc_text(rc));
+			return HUBHA_OCF_ERR_GENERIC;
+		}
 	}
-	rc = wait_running(pg, HUBHA_OCF_RUNNING_PROMOTED, ctx->timeout_ms / 4);
-	if (rc != HUBHA_OCF_RUNNING_PROMOTED) {
-		if (!ctx->reason[0])
-			hubha_ocf_reason(ctx, "Promoted, but the monitor says %s", rc_text(rc));
-		return HUBHA_OCF_ERR_GENERIC;
-	}
-	/* Election data served its purpose; stale values must not sway the next one. */
-	pgsql_attr_name(pg, "lsn-location", name, sizeof(name));
-	cur = pg->node_list;
-	while (pgsql_next_node(&cur, node, sizeof(node))) {
-		char ck[256];
-
-		pgsql_attr_delete(pg, HUBHA_ATTR_PRIVATE, node, name);
-		pgsql_attr_name(pg, "demote-checkpoint", ck, sizeof(ck));
-		pgsql_attr_delete(pg, HUBHA_ATTR_PRIVATE, node, ck);
-	}
-	pgsql_unpublish(pg, HUBHA_ATTR_PRIVATE, NULL, "election");
 	/*
 	 * Nothing the scheduler reads is written here: such a change aborts the
 	 * transition, and the post-promote notification and whatever is ordered
 	 * after the promotion (the shared address) would wait for a new one.  The
 	 * first monitor as primary, started alongside them, publishes PRI, LATEST
-	 * and the primary's score (pgsql_primary_publish).
+	 * and the primary's score, and clears the election's data
+	 * (pgsql_primary_publish): each attribute call is a process, and none of
+	 * them needs to hold up the shared address.
 	 */
 	hubha_log(LOG_INFO, "Promoted to primary");
 	return HUBHA_OCF_SUCCESS;

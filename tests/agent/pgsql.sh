@@ -217,6 +217,9 @@ check_attr() {
 check_attr n1 pgsql-status PRI
 check_attr n1 pgsql-data-status LATEST
 check_attr n1 master-pgsql 1001
+[ -z "$(attr n1 pgsql-lsn-location)$(attr n2 pgsql-lsn-location)$(attr n1 pgsql-election)" ] &&
+	ok "  and cleared the election's data" ||
+	not_ok "  election data left: '$(attr n1 pgsql-lsn-location)' '$(attr n2 pgsql-lsn-location)' '$(attr n1 pgsql-election)'"
 expect 0 "monitor n2: standby" -- mon n2
 [ "$(sql n1 "select pg_is_in_recovery()")" = f ] && ok "n1 is out of recovery" || not_ok "n1 still in recovery"
 if retry 15 streams_from n2 n1; then ok "n2 streams from n1: $(repl_state n1 n2)"; else
