@@ -29,6 +29,7 @@
 /* How often a wait for the instance looks again. */
 #define WAIT_POLL_MS 200
 #define STOP_POLL_MS 100
+#define PROMOTE_POLL_MS 10
 /* At most, of a stop's time: the immediate shutdown, and the wait after a SIGKILL. */
 #define IMMEDIATE_MS 10000
 #define KILL_WAIT_MS 5000
@@ -638,12 +639,42 @@ static int pgsql_stop(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	return rc;
 }
 
+/*
+ * pg_promote(true) looks whether recovery ended every 100 ms, and a promotion
+ * takes a few: signal it, then look every PROMOTE_POLL_MS until the deadline.
+ */
+static int promote_and_wait(PGconn *conn, unsigned budget_ms, char *err, size_t len)
+{
+	struct hubha_deadline d = hubha_deadline_in(budget_ms);
+	char *v = NULL;
+	int r;
+
+	r = hubha_pg_exec(conn, "SELECT pg_promote(false)", &v, err, len);
+	if (r == 0 && (!v || strcmp(v, "t") != 0)) {
+		snprintf(err, len, "the server did not take the promotion request");
+		r = -EIO;
+	}
+	while (r == 0) {
+		free(v);
+		v = NULL;
+		r = hubha_pg_exec(conn, "SELECT pg_is_in_recovery()", &v, err, len);
+		if (r < 0 || (v && strcmp(v, "f") == 0))
+			break;
+		if (hubha_deadline_passed(d)) {
+			snprintf(err, len, "not promoted in time");
+			r = -ETIMEDOUT;
+			break;
+		}
+		usleep(PROMOTE_POLL_MS * 1000u);
+	}
+	free(v);
+	return r;
+}
+
 static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
 	struct hubha_pg_status st;
-	char err[512], sql[128], *ok = NULL, name[256];
-	const char *cur;
-	char node[256];
+	char err[512];
 	PGconn *conn;
 	int rc, r;
 
@@ -687,45 +718,36 @@ static int pgsql_promote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		return rc;
 	}
 	pgsql_slots_prepare(pg, conn);
-	snprintf(sql, sizeof(sql), "SELECT pg_promote(true, %u)", ctx->timeout_ms / 2000 ? ctx->timeout_ms / 2000 : 1);
-	r = hubha_pg_exec(conn, sql, &ok, err, sizeof(err));
-	if (r < 0 || !ok || strcmp(ok, "t") != 0) {
-		hubha_ocf_reason(ctx, "pg_promote failed: %s", r < 0 ? err : "not promoted in time");
-		free(ok);
-		hubha_pg_close(conn);
+	r = promote_and_wait(conn, ctx->timeout_ms / 2 ? ctx->timeout_ms / 2 : 1000, err, sizeof(err));
+	hubha_pg_close(conn);
+	if (r < 0) {
+		hubha_ocf_reason(ctx, "pg_promote failed: %s", err);
 		return HUBHA_OCF_ERR_GENERIC;
 	}
-	free(ok);
-	hubha_pg_close(conn);
 
+	/* Without a restart, the connection that asked for the promotion has seen it end. */
 	if (pg->restart_on_promote) {
 		rc = stop_instance(pg, (unsigned)pg->stop_escalate);
 		if (rc == HUBHA_OCF_SUCCESS && pgsql_ctl_start(pg, ctx->timeout_ms / 2, err, sizeof(err)) != 0) {
 			hubha_ocf_reason(ctx, "Restart after promotion failed: %s", err);
 			return HUBHA_OCF_ERR_GENERIC;
 		}
+		rc = wait_running(pg, HUBHA_OCF_RUNNING_PROMOTED, ctx->timeout_ms / 4);
+		if (rc != HUBHA_OCF_RUNNING_PROMOTED) {
+			if (!ctx->reason[0])
+				hubha_ocf_reason(ctx, "Promoted, but the monitor says %s", rc_text(rc));
+			return HUBHA_OCF_ERR_GENERIC;
+		}
 	}
-	rc = wait_running(pg, HUBHA_OCF_RUNNING_PROMOTED, ctx->timeout_ms / 4);
-	if (rc != HUBHA_OCF_RUNNING_PROMOTED) {
-		if (!ctx->reason[0])
-			hubha_ocf_reason(ctx, "Promoted, but the monitor says %s", rc_text(rc));
-		return HUBHA_OCF_ERR_GENERIC;
-	}
-	/* Election data served its purpose; stale values must not sway the next one. */
-	pgsql_attr_name(pg, "lsn-location", name, sizeof(name));
-	cur = pg->node_list;
-	while (pgsql_next_node(&cur, node, sizeof(node))) {
-		char ck[256];
-
-		pgsql_attr_delete(pg, HUBHA_ATTR_PRIVATE, node, name);
-		pgsql_attr_name(pg, "demote-checkpoint", ck, sizeof(ck));
-		pgsql_attr_delete(pg, HUBHA_ATTR_PRIVATE, node, ck);
-	}
-	pgsql_unpublish(pg, HUBHA_ATTR_PRIVATE, NULL, "election");
-	pgsql_unpublish(pg, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason");
-	pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "status", "PRI", NULL);
-	pgsql_publish(pg, false, HUBHA_ATTR_TRANSIENT, NULL, "data-status", "LATEST", NULL);
-	pgsql_publish(pg, false, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_PRIMARY, NULL);
+	/*
+	 * Nothing the scheduler reads is written here: such a change aborts the
+	 * transition, and the post-promote notification and whatever is ordered
+	 * after the promotion (the shared address) would wait for a new one.  The
+	 * first monitor as primary, started alongside them, publishes PRI, LATEST
+	 * and the primary's score, and clears the election's data
+	 * (pgsql_primary_publish): each attribute call is a process, and none of
+	 * them needs to hold up the shared address.
+	 */
 	hubha_log(LOG_INFO, "Promoted to primary");
 	return HUBHA_OCF_SUCCESS;
 }

@@ -163,6 +163,21 @@ bool pgsql_listed_standby(const char *application_name, void *arg)
 	return strcmp(application_name, pg->node) != 0 && pgsql_listed(pg->node_list, application_name);
 }
 
+/* The election's private attributes, every node's. */
+static void election_clear(struct pgsql *pg)
+{
+	const char *cur = pg->node_list;
+	char node[256], loc[256], ck[256];
+
+	pgsql_attr_name(pg, "lsn-location", loc, sizeof(loc));
+	pgsql_attr_name(pg, "demote-checkpoint", ck, sizeof(ck));
+	while (pgsql_next_node(&cur, node, sizeof(node))) {
+		pgsql_attr_delete(pg, HUBHA_ATTR_PRIVATE, node, loc);
+		pgsql_attr_delete(pg, HUBHA_ATTR_PRIVATE, node, ck);
+	}
+	pgsql_unpublish(pg, HUBHA_ATTR_PRIVATE, NULL, "election");
+}
+
 /*
  * The primary publishes what it alone can see: which standbys stream, in sync
  * or not, and their promotion scores ranked by how much WAL they have.  Each
@@ -178,7 +193,15 @@ void pgsql_primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg
 	char *slots = NULL;
 
 	snprintf(version, sizeof(version), "tl%u", st->timeline);
-	pgsql_publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "status", "PRI", version);
+	/*
+	 * New on this timeline: promoted since the last monitor, so whatever kept
+	 * it from promotion is over, and the election's data served its purpose:
+	 * stale values must not sway the next one.
+	 */
+	if (pgsql_publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "status", "PRI", version) == 0) {
+		pgsql_unpublish(pg, HUBHA_ATTR_TRANSIENT, NULL, "no-promote-reason");
+		election_clear(pg);
+	}
 	pgsql_publish(pg, true, HUBHA_ATTR_TRANSIENT, NULL, "data-status", "LATEST", version);
 	pgsql_publish(pg, true, HUBHA_ATTR_PROMOTION, NULL, NULL, SCORE_PRIMARY, version);
 	if (pg->check_wal_receiver)

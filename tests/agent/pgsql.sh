@@ -199,10 +199,27 @@ grep -q "primary_conninfo.*application_name *= *'\{0,2\}n2" "$TMPD/n2/data/postg
 [ "$(sql n2 "select pg_is_in_recovery()")" = t ] && ok "n2 is in recovery" || not_ok "n2 is not in recovery"
 expect 0 "pre-promote notify n1" -- notify n1 pre promote promote=n1 active="n1 n2" slave="n1 n2"
 expect 0 "pre-promote notify n2" -- notify n2 pre promote promote=n1 active="n1 n2" slave="n1 n2"
+calls=$(wc -l <"$HUBHA_TEST_ATTRS/calls.log")
 expect 0 "promote n1" -- agent n1 promote
+# A change of a CIB attribute aborts the transition: what is ordered after the promotion would wait.
+cib_writes=$(tail -n +$((calls + 1)) "$HUBHA_TEST_ATTRS/calls.log" | grep '^crm_attribute' | grep -E -- '--(update|delete)')
+[ -z "$cib_writes" ] && ok "  promote changed no attribute the scheduler reads" ||
+	not_ok "  promote wrote to the CIB: $(echo "$cib_writes" | tr '\n' ';')"
 expect 0 "post-promote notify n1" -- notify n1 post promote promote=n1 active="n1 n2" master=n1 slave=n2
 expect 0 "post-promote notify n2" -- notify n2 post promote promote=n1 active="n1 n2" master=n1 slave=n2
 expect 8 "monitor n1: primary" -- mon n1
+check_attr() {
+	local got
+	got=$(attr "$1" "$2")
+	[ "$got" = "$3" ] && ok "$1 $2=$3" || not_ok "$1 $2: expected '$3', got '$got'"
+}
+# The first monitor as primary publishes what promote leaves out.
+check_attr n1 pgsql-status PRI
+check_attr n1 pgsql-data-status LATEST
+check_attr n1 master-pgsql 1001
+[ -z "$(attr n1 pgsql-lsn-location)$(attr n2 pgsql-lsn-location)$(attr n1 pgsql-election)" ] &&
+	ok "  and cleared the election's data" ||
+	not_ok "  election data left: '$(attr n1 pgsql-lsn-location)' '$(attr n2 pgsql-lsn-location)' '$(attr n1 pgsql-election)'"
 expect 0 "monitor n2: standby" -- mon n2
 [ "$(sql n1 "select pg_is_in_recovery()")" = f ] && ok "n1 is out of recovery" || not_ok "n1 still in recovery"
 if retry 15 streams_from n2 n1; then ok "n2 streams from n1: $(repl_state n1 n2)"; else
@@ -218,11 +235,6 @@ for i in $(seq 10); do
 		[ "$(score n1)" -gt "$(score n2)" ] && break
 	sleep 1
 done
-check_attr() {
-	local got
-	got=$(attr "$1" "$2")
-	[ "$got" = "$3" ] && ok "$1 $2=$3" || not_ok "$1 $2: expected '$3', got '$got'"
-}
 check_attr n1 pgsql-status PRI
 check_attr n2 pgsql-status HS:async
 check_attr n1 pgsql-data-status LATEST
