@@ -110,7 +110,10 @@ static const struct hubha_param_def pgsql_params[] = {
 	INT("master_port", "0", 0, 65535, "master port", "Port standbys connect to at master_ip; 0: pgport."),
 	STR("repuser", "postgres", "repuser", "User of the standbys' replication connection."),
 	STR("primary_conninfo_opt", NULL, "primary_conninfo_opt", "More primary_conninfo options (not host, "
-	    "port, user or application_name), e.g. keepalives_idle=60 keepalives_interval=5 keepalives_count=5."),
+	    "port, user or application_name), e.g. keepalives_idle=60 keepalives_interval=5 keepalives_count=5.  "
+	    "The agent sets connect_timeout=3, so a standby whose connection attempt went to an address that "
+	    "no longer answers (master_ip moving during a switchover) tries again within seconds; a "
+	    "connect_timeout here replaces it."),
 	BOOL("restart_on_promote", "false", "restart_on_promote", "Restart PostgreSQL after promotion."),
 	{ .name = "replication_slot_name", .type = HUBHA_PARAM_STRING, .check = check_slot_name,
 	  .shortdesc = "replication_slot_name", .longdesc = "Prefix of the replication slots (empty: hubha). "

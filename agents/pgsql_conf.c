@@ -80,7 +80,13 @@ int pgsql_conf_primary_conninfo(const struct pgsql *pg, char *buf, size_t len)
 		r = pgsql_conninfo_value(app, sizeof(app), pg->node);
 	if (r < 0)
 		return r;
-	n = snprintf(buf, len, "host=%s port=%ld user=%s application_name=%s%s%s", host, pg->master_port, user, app,
+	/*
+	 * libpq waits for a TCP connect as long as the kernel does (minutes) unless told otherwise, and a
+	 * WAL receiver that connected as master_ip moved stays stuck there; a later keyword wins, so
+	 * primary_conninfo_opt may set its own.
+	 */
+	n = snprintf(buf, len, "host=%s port=%ld user=%s application_name=%s connect_timeout=3%s%s", host,
+		     pg->master_port, user, app,
 		     pg->primary_conninfo_opt ? " " : "", pg->primary_conninfo_opt ? pg->primary_conninfo_opt : "");
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }

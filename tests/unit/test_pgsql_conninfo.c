@@ -162,6 +162,10 @@ static void test_primary_conninfo(void **state)
 	expect_parsed(buf, "application_name", "it's node\\1");
 	expect_parsed(buf, "sslmode", "require");
 	expect_parsed(buf, "keepalives_idle", "5");
+	expect_parsed(buf, "connect_timeout", "3");
+	pg.primary_conninfo_opt = "connect_timeout=10";
+	assert_int_equal(pgsql_conf_primary_conninfo(&pg, buf, sizeof(buf)), 0);
+	expect_parsed(buf, "connect_timeout", "10");
 }
 
 static void test_primary_conninfo_errors(void **state)
