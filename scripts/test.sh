@@ -75,6 +75,7 @@ lab() {
 	"$src/tests/lab/fence-race" || return 1
 	"$src/tests/lab/cluster-state" || return 1
 	"$src/tests/lab/http" || return 1
+	"$src/tests/lab/cfengine" || return 1
 }
 lab_rc=0
 lab || lab_rc=$?
