@@ -99,7 +99,8 @@ static const struct hubha_param_def pgsql_params[] = {
 	{ .name = "rep_mode", .type = HUBHA_PARAM_SELECT, .default_value = "none", .options = rep_modes,
 	  .shortdesc = "rep_mode", .longdesc = "Replication mode. none: one plain instance, not promotable. "
 	  "async or sync: streaming replication; every start is a standby start and promote makes the primary. "
-	  "sync: the agent manages synchronous_standby_names on the primary (FIRST 1 of the other nodes)." },
+	  "sync: the agent manages synchronous_standby_names on the primary: FIRST 1 of the other node, or ANY "
+	  "sync_num of the other nodes when there are several." },
 	STR("node_list", NULL, "node list", "All node names, separated by spaces. Used for standby "
 	    "attributes, replication slots and synchronous_standby_names."),
 	STR("restore_command", NULL, "restore_command", "restore_command for standbys."),
@@ -184,8 +185,22 @@ static const struct hubha_param_def pgsql_params[] = {
 	    "forever) is set: a rewind cut short keeps the node out, with a reason, until its data "
 	    "directory is rebuilt and the attribute deleted."),
 	BOOL("degrade_to_async", "false", "degrade_to_async", "In sync mode, let the primary fall back to "
-	    "asynchronous replication when no synchronous standby is connected. The default keeps the "
-	    "zero-loss guarantee: commits wait until a synchronous standby is back."),
+	    "asynchronous replication when fewer synchronous standbys are connected than sync_num (with "
+	    "the default sync_num=1: when no standby is left). The default keeps the zero-loss guarantee: "
+	    "commits wait until a synchronous standby is back."),
+	INT("sync_num", "1", 1, 31, "synchronous standbys", "In sync mode with several standbys: how many of "
+	    "them confirm each commit. synchronous_standby_names is then ANY sync_num of the other nodes of "
+	    "node_list, a quorum commit: losing a standby holds no commit back while sync_num others stream, "
+	    "and each of them publishes <resource>-status HS:sync (pg_stat_replication.sync_state quorum); "
+	    "with a single standby it is FIRST 1 of it, as with two nodes. A value above the number of "
+	    "standbys means all of them. A failover then promotes the most advanced node, and only when the "
+	    "locations of at least (nodes in node_list - sync_num) nodes are known: every acknowledged "
+	    "commit is on the old primary and on sync_num standbys, so that many nodes include one that "
+	    "has it. A node that did not take part counts as unknown even once fenced: fencing "
+	    "stops it, it does not bring its WAL back. So with 3 nodes and sync_num=1, losing the primary "
+	    "and a standby together promotes nobody (the reason in <resource>-no-promote-reason) until one "
+	    "of them is back, or is taken out of node_list to give up what only it had; to stay promotable "
+	    "after losing the primary and f standbys, use sync_num=f+1."),
 };
 
 static const char *str(struct hubha_ocf_ctx *ctx, const char *n)
@@ -262,6 +277,7 @@ static int pgsql_load(struct hubha_ocf_ctx *ctx, struct pgsql *pg, char *configb
 	if (!pg->master_port)
 		pg->master_port = pg->port;
 	pg->attr_timeout_ms = (unsigned)hubha_ocf_params_int(p, "crm_attr_timeout") * 1000u;
+	pg->sync_num = (unsigned)hubha_ocf_params_int(p, "sync_num");
 	pg->stop_escalate = hubha_ocf_params_int(p, "stop_escalate");
 	pg->stop_escalate_in_slave = hubha_ocf_params_int(p, "stop_escalate_in_slave");
 	pg->rep_mode = strcmp(mode, "async") == 0 ? REP_ASYNC : strcmp(mode, "sync") == 0 ? REP_SYNC : REP_NONE;

@@ -34,6 +34,7 @@ struct pgsql {
 	long slot_keep_mb;		/* max_slot_wal_keep_size in MB; -1: left to the configuration */
 	long port, master_port, stop_escalate, stop_escalate_in_slave;
 	unsigned attr_timeout_ms;	/* crm_attr_timeout: bounds every crm_attribute and attrd_updater */
+	unsigned sync_num;		/* rep_mode=sync: standbys that confirm each commit (ANY sync_num) */
 	enum rep_mode rep_mode;
 	bool restart_on_promote, check_wal_receiver, auto_rewind, degrade_to_async, reseed;
 	bool via_hubhad;		/* the monitor's query may go through hubhad */

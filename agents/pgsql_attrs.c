@@ -131,23 +131,26 @@ void pgsql_no_promote_reason(struct pgsql *pg, const char *node, const char *sco
 }
 
 /* The primary keeps synchronous_standby_names naming the other nodes, or empty when degraded. */
-static void primary_sync_names(struct pgsql *pg, PGconn *conn, const struct hubha_pg_status *st, bool any_sync)
+static void primary_sync_names(struct pgsql *pg, PGconn *conn, const struct hubha_pg_status *st, unsigned n_sync)
 {
 	char want[1024], err[512];
 	const char *next;
+	unsigned need;
 	int r;
 
-	r = pgsql_sync_names(pg->node_list, pg->node, want, sizeof(want));
+	r = pgsql_sync_names(pg->node_list, pg->node, pg->sync_num, want, sizeof(want));
 	if (r < 0) {
 		hubha_log(LOG_ERR, "node_list=%s gives no valid synchronous_standby_names: %s",
 			  pg->node_list ? pg->node_list : "", strerror(-r));
 		return;
 	}
-	next = pgsql_sync_names_next(st->sync_names, want, any_sync, pg->degrade_to_async, st->n_standbys);
+	need = pgsql_sync_count(pgsql_count_nodes(pg->node_list), pg->sync_num);
+	next = pgsql_sync_names_next(st->sync_names, want, n_sync, need, pg->degrade_to_async, st->n_standbys);
 	if (!next)
 		return;
 	if (!next[0] && want[0])
-		hubha_log(LOG_WARNING, "No synchronous standby is connected: degrading to asynchronous replication");
+		hubha_log(LOG_WARNING, "%u synchronous standbys of the %u needed are connected: degrading to "
+			  "asynchronous replication", n_sync, need);
 	pgsql_set_sync_names(conn, next, err, sizeof(err));
 }
 
@@ -189,7 +192,8 @@ void pgsql_primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg
 {
 	char version[32], node[256], score[16];
 	const char *cur = pg->node_list;
-	bool any_sync = false, slots_read = false;
+	bool slots_read = false;
+	unsigned n_sync = 0;
 	char *slots = NULL;
 
 	snprintf(version, sizeof(version), "tl%u", st->timeline);
@@ -239,7 +243,7 @@ void pgsql_primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg
 		}
 		s = &st->standbys[i];
 		sync = pgsql_standby_is_sync(s);
-		any_sync |= sync;
+		n_sync += sync;
 		snprintf(version, sizeof(version), "pid%d", s->pid);
 		snprintf(score, sizeof(score), "%d", pgsql_standby_score(st->standbys, st->n_standbys, (size_t)i));
 		pgsql_publish(pg, true, HUBHA_ATTR_TRANSIENT, node, "status", sync ? "HS:sync" : "HS:async", version);
@@ -254,5 +258,5 @@ void pgsql_primary_publish(struct pgsql *pg, PGconn *conn, const struct hubha_pg
 	}
 	free(slots);
 	if (pg->rep_mode == REP_SYNC)
-		primary_sync_names(pg, conn, st, any_sync);
+		primary_sync_names(pg, conn, st, n_sync);
 }

@@ -70,7 +70,7 @@ int pgsql_promote_sync_names(struct pgsql *pg, PGconn *conn, const struct hubha_
 	int r = 0;
 
 	if (sync) {
-		r = pgsql_sync_names(pg->node_list, pg->node, want, sizeof(want));
+		r = pgsql_sync_names(pg->node_list, pg->node, pg->sync_num, want, sizeof(want));
 		if (r < 0)
 			snprintf(err, sizeof(err), "node_list=%s gives no valid list: %s", pg->node_list ? pg->node_list : "",
 				 strerror(-r));

@@ -211,6 +211,15 @@ enum pgsql_decision pgsql_decide_promotion(const struct pgsql_election_in *in, c
 	d = check_peers(in, standbys, demoted, reason, reason_len);
 	if (d != PGSQL_PROMOTE)
 		return d;
+	/* A switchover's checkpoint already proved this node has every commit. */
+	if (in->sync_num && !(demoted[0] && strcmp(demoted, in->self) != 0)) {
+		char known[2304];
+
+		/* check_peers found a location for every standby that took part. */
+		snprintf(known, sizeof(known), "%s %s", in->self, standbys);
+		if (pgsql_check_failover_quorum(in->node_list, in->sync_num, known, reason, reason_len) < 0)
+			return PGSQL_TOO_FEW_KNOWN;
+	}
 	/* Compare with those that took part only: others' locations may be stale. */
 	best = most_advanced(in->self, in->mine, in->peers, in->n_peers, standbys, demoted);
 	if (best < 0)
@@ -281,19 +290,62 @@ int pgsql_standby_score(const struct hubha_pg_standby *all, size_t n, size_t i)
 	return SCORE_BEST_STANDBY - rank;
 }
 
-int pgsql_sync_names(const char *node_list, const char *self, char *buf, size_t len)
+/* Whether node comes in list before the cursor end: a name listed twice counts once. */
+static bool listed_before(const char *list, const char *end, const char *node)
+{
+	const char *cur = list;
+	char n[NODE_MAX];
+
+	while (pgsql_next_node(&cur, n, sizeof(n)) && cur < end)
+		if (strcmp(n, node) == 0)
+			return true;
+	return false;
+}
+
+unsigned pgsql_count_nodes(const char *list)
+{
+	const char *cur = list;
+	char node[NODE_MAX];
+	unsigned n = 0;
+
+	while (pgsql_next_node(&cur, node, sizeof(node)))
+		if (!listed_before(list, cur, node))
+			n++;
+	return n;
+}
+
+unsigned pgsql_sync_count(unsigned n_nodes, unsigned sync_num)
+{
+	unsigned others = n_nodes ? n_nodes - 1 : 0;
+
+	if (!sync_num)
+		sync_num = 1;
+	return sync_num < others ? sync_num : others;
+}
+
+int pgsql_sync_names(const char *node_list, const char *self, unsigned sync_num, char *buf, size_t len)
 {
 	const char *cur = node_list;
 	char node[NODE_MAX];
+	unsigned others = 0;
 	size_t o;
-	int n = snprintf(buf, len, "FIRST 1 (");
+	int n;
 	bool first = true;
 
+	while (pgsql_next_node(&cur, node, sizeof(node)))
+		if (strcmp(node, self) != 0 && !listed_before(node_list, cur, node))
+			others++;
+	/* One standby: the form two nodes have always had, whose sync_state is "sync". */
+	if (others <= 1)
+		n = snprintf(buf, len, "FIRST 1 (");
+	else
+		n = snprintf(buf, len, "ANY %u (", pgsql_sync_count(others + 1, sync_num));
 	if (n < 0 || (size_t)n >= len)
 		goto too_long;
 	o = (size_t)n;
+	cur = node_list;
 	while (pgsql_next_node(&cur, node, sizeof(node))) {
-		if (strcmp(node, self) == 0)
+		if (strcmp(node, self) == 0 || listed_before(node_list, cur, node))
 			continue;
 		/* A double quote cannot be escaped inside a standby name. */
 		if (strchr(node, '"')) {
@@ -321,17 +373,62 @@ too_long:
 	return -ENAMETOOLONG;
 }
 
-const char *pgsql_sync_names_next(const char *current, const char *want, bool any_sync, bool degrade_to_async,
-				  unsigned n_standbys)
+const char *pgsql_sync_names_next(const char *current, const char *want, unsigned n_sync, unsigned need,
+				  bool degrade_to_async, unsigned n_standbys)
 {
-	/* Nobody to wait for, and allowed not to wait: run asynchronously rather than block commits. */
-	if (!any_sync && degrade_to_async) {
+	/* Too few to wait for, and allowed not to wait: run asynchronously rather than block commits. */
+	if (n_sync < need && degrade_to_async) {
 		if (current[0])
 			return "";
-		/* Back to sync once a standby is connected that can become synchronous. */
-		return n_standbys > 0 && strcmp(current, want) != 0 ? want : NULL;
+		/* Back to sync once enough standbys are connected that can become synchronous. */
+		return n_standbys >= need && strcmp(current, want) != 0 ? want : NULL;
 	}
 	return strcmp(current, want) != 0 ? want : NULL;
+}
+
+unsigned pgsql_failover_quorum(unsigned n_nodes, unsigned sync_num)
+{
+	return n_nodes - pgsql_sync_count(n_nodes, sync_num);
+}
+
+/* Append s to buf at *o, quietly cut short when it does not fit (it only names nodes in a reason). */
+static void append(char *buf, size_t len, size_t *o, const char *s)
+{
+	int n;
+
+	if (*o >= len)
+		return;
+	n = snprintf(buf + *o, len - *o, "%s", s);
+	if (n > 0)
+		*o = (size_t)n >= len - *o ? len - 1 : *o + (size_t)n;
+}
+
+int pgsql_check_failover_quorum(const char *node_list, unsigned sync_num, const char *known, char *reason,
+				size_t reason_len)
+{
+	unsigned n = pgsql_count_nodes(node_list), need = pgsql_failover_quorum(n, sync_num), have = 0;
+	char node[NODE_MAX], have_s[1024] = "", miss_s[1024] = "";
+	size_t ho = 0, mo = 0;
+	const char *cur = node_list;
+
+	while (pgsql_next_node(&cur, node, sizeof(node))) {
+		if (listed_before(node_list, cur, node))
+			continue;
+		if (pgsql_listed(known, node)) {
+			append(have_s, sizeof(have_s), &ho, have ? ", " : "");
+			append(have_s, sizeof(have_s), &ho, node);
+			have++;
+		} else {
+			append(miss_s, sizeof(miss_s), &mo, mo ? ", " : "");
+			append(miss_s, sizeof(miss_s), &mo, node);
+		}
+	}
+	if (have >= need)
+		return 0;
+	snprintf(reason, reason_len, "Promotion refused: the data of %u of the %u nodes is known (%s), %u needed: "
+		 "with synchronous_standby_names ANY %u, a commit may be only on %s; bring it back, or remove it from "
+		 "node_list", have, n, have ? have_s : "none", need, pgsql_sync_count(n, sync_num), miss_s);
+	return -EAGAIN;
 }
 
 /* NAMEDATALEN - 1: PostgreSQL cuts longer names, and two nodes could share a slot. */

@@ -72,6 +72,8 @@ struct pgsql_election_in {
 	const char *checkpoint;		/* the demoted node's shutdown checkpoint as it published it; NULL: none */
 	const struct pgsql_peer *peers;	/* the published locations of the standbys that took part */
 	size_t n_peers;
+	const char *node_list;		/* every node (the quorum rule below) */
+	unsigned sync_num;		/* rep_mode=sync: standbys confirming each commit; 0: no zero-loss promise */
 };
 
 enum pgsql_decision {
@@ -81,6 +83,7 @@ enum pgsql_decision {
 	PGSQL_NO_LOCATION,		/* a standby that took part has no readable location */
 	PGSQL_NO_CHECKPOINT,		/* switchover, and the old primary's checkpoint is unknown */
 	PGSQL_CHECKPOINT_MISSED,	/* switchover, and this node did not receive that checkpoint */
+	PGSQL_TOO_FEW_KNOWN,		/* failover in sync mode, and too few nodes' locations are known */
 };
 
 /*
@@ -101,19 +104,50 @@ bool pgsql_standby_is_sync(const struct hubha_pg_standby *s);
  */
 int pgsql_standby_score(const struct hubha_pg_standby *all, size_t n, size_t i);
 
+/* How many nodes a list names. */
+unsigned pgsql_count_nodes(const char *list);
+
+/*
+ * How many standbys confirm each commit: sync_num (at least 1), at most the
+ * other nodes of a node_list of n_nodes (PostgreSQL would wait forever for
+ * more names than the list has).
+ */
+unsigned pgsql_sync_count(unsigned n_nodes, unsigned sync_num);
+
 /*
  * synchronous_standby_names naming every node of node_list but self ("" when
- * there is none); -ENAMETOOLONG when it does not fit, -EINVAL for a name that
- * cannot be quoted.
+ * there is none): 'FIRST 1 ("b")' for one other node, 'ANY k ("b", "c")' for
+ * several, k = pgsql_sync_count: a quorum commit, which any k of them
+ * confirm, so losing one of several standbys holds no commit back.
+ * -ENAMETOOLONG when it does not fit, -EINVAL for a name that cannot be
+ * quoted.
  */
-int pgsql_sync_names(const char *node_list, const char *self, char *buf, size_t len);
+int pgsql_sync_names(const char *node_list, const char *self, unsigned sync_num, char *buf, size_t len);
 
 /*
  * What the primary sets synchronous_standby_names to, given the value in
- * effect and the one wanted: NULL to leave it.
+ * effect and the one wanted: NULL to leave it.  n_sync standbys stream
+ * synchronously (sync or quorum) of the n_standbys connected; need is
+ * pgsql_sync_count.  With degrade_to_async, fewer than need synchronous ones
+ * clear it (asynchronous rather than blocking commits), and need connected
+ * standbys set it again.
  */
-const char *pgsql_sync_names_next(const char *current, const char *want, bool any_sync, bool degrade_to_async,
-				  unsigned n_standbys);
+const char *pgsql_sync_names_next(const char *current, const char *want, unsigned n_sync, unsigned need,
+				  bool degrade_to_async, unsigned n_standbys);
+
+/*
+ * The zero-loss rule of a failover in sync mode.  Every commit the primary
+ * acknowledged is on k = pgsql_sync_count standbys of the n-1 it had, so any
+ * n-k nodes of node_list hold it, the old primary counted if it takes part;
+ * the most advanced of them has it.  Fewer than n-k known locations may all
+ * lack a commit that only the unknown ones confirmed; fencing such a node
+ * stops it but does not bring its WAL back, so it stays unknown.  known lists
+ * the nodes whose location is known.  0, or -EAGAIN with a reason naming the
+ * missing nodes.
+ */
+unsigned pgsql_failover_quorum(unsigned n_nodes, unsigned sync_num);
+int pgsql_check_failover_quorum(const char *node_list, unsigned sync_num, const char *known, char *reason,
+				size_t reason_len);
 
 /*
  * A node's replication slot, prefix_node: heartbeat:pgsql's rule (upper case

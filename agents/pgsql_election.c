@@ -248,6 +248,8 @@ int pgsql_election(struct pgsql *pg)
 	in.checkpoint = checkpoint;
 	in.peers = peers;
 	in.n_peers = n;
+	in.node_list = pg->node_list;
+	in.sync_num = pg->rep_mode == REP_SYNC ? pg->sync_num : 0;
 	d = pgsql_decide_promotion(&in, winner, sizeof(winner), reason, sizeof(reason));
 	free_peers(peers, n);
 	free(checkpoint);

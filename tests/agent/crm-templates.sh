@@ -61,6 +61,34 @@ for cib in crm pcs; do
 	[ "$(x $cib 'string(//op[@name="monitor" and @role="Promoted"]/@interval)')" = 3s ] &&
 		ok "$cib: a monitor for the Promoted role" || not_ok "$cib: promoted monitor"
 done
+[ "$(x pcs 'string(//clone/meta_attributes/nvpair[@name="clone-max"]/@value)')" = 2 ] &&
+	ok "pcs: one instance per node of node_list (clone-max 2)" || not_ok "pcs: clone-max '$(x pcs '//clone/meta_attributes')'"
+[ "$(x crm 'count(//clone//nvpair[@name="clone-max"])')" = 0 ] &&
+	ok "crm: without clone_max, Pacemaker's default (every node)" || not_ok "crm: clone-max set without clone_max"
+
+# Three hubs in sync mode: clone-max follows node_list (crmsh is told, pcs counts), sync_num reaches the agent.
+PARAMS3=(ip=10.213.0.200 cidr_netmask=24 pgctl=/usr/lib/postgresql/15/bin/pg_ctl
+	pgdata=/var/lib/hubha-lab/pg/data node_list=node1,node2,node3 rep_mode=sync sync_num=1)
+cibadmin --empty >"$TMPD/crm3.xml"
+mkdir -p "$TMPD/home3"
+HOME="$TMPD/home3" CIB_file="$TMPD/crm3.xml" unshare --mount --propagation private bash -c "
+	mount --bind '$TMPD/templates' /usr/share/crmsh/templates &&
+	crm configure template new hub hubha params pgsql_id=cfpgsql vip_id=cfvirtip ${PARAMS3[*]} clone_max=3 &&
+	printf 'configure\ntemplate apply hub\nproperty stonith-enabled=false\ncommit\nup\n' | crm -f -
+" >"$TMPD/crm3.log" 2>&1
+cibadmin --empty >"$TMPD/pcs3.xml"
+"$srcdir/crm-templates/hubha-pcs" -f "$TMPD/pcs3.xml" "${PARAMS3[@]}" \
+	>"$TMPD/pcs3.log" 2>&1 && ok "hubha-pcs ran for three hubs" || { not_ok "hubha-pcs for three hubs"; cat "$TMPD/pcs3.log"; }
+pcs -f "$TMPD/pcs3.xml" property set stonith-enabled=false >/dev/null 2>&1
+for cib in crm3 pcs3; do
+	crm_verify -x "$TMPD/$cib.xml" >"$TMPD/verify" 2>&1 && ok "$cib: crm_verify accepts it" ||
+		{ not_ok "$cib: crm_verify"; cat "$TMPD/verify" "$TMPD/$cib.log"; }
+	[ "$(x $cib 'string(//clone//nvpair[@name="clone-max"]/@value)')" = 3 ] &&
+		ok "$cib: one instance per hub (clone-max 3)" || { not_ok "$cib: clone-max"; cat "$TMPD/$cib.log"; }
+	[ "$(x $cib 'string(//primitive[@id="cfpgsql"]//nvpair[@name="sync_num"]/@value)')" = 1 ] &&
+		ok "$cib: sync_num reaches the resource" || not_ok "$cib: sync_num"
+done
+
 # The hub services option: ocf:hubha:hub on the primary's node, after the address.
 if [ ! -x /usr/lib/ocf/resource.d/hubha/hub ]; then
 	not_ok "the hub agent is not installed (scripts/test.sh installs it first)"

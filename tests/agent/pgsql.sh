@@ -751,6 +751,57 @@ case $(slot_of_n15) in "reserved true" | "extended true") ok "slot hubha_n15 res
 for n in n15 n14; do agent $n stop "${KEEP[@]}" >/dev/null 2>&1; done
 
 # ---------------------------------------------------------------------------
+echo "# 15. sync mode with two standbys: a quorum commit; a failover waits for both standbys' data"
+pg_node n16 "$(free_port)" || setup_failed "n16"
+pg_plain_start n16 || setup_failed "start n16"
+sql n16 "create table t (id int primary key)" || setup_failed "table on n16"
+pg_standby n17 "$(free_port)" n16 || setup_failed "n17"
+pg_standby n18 "$(free_port)" n16 || setup_failed "n18"
+pg_plain_stop n16 || setup_failed "stop n16"
+REP_MODE=sync NODES="n16 n17 n18" MASTER_PORT=${PORT[n16]}
+for n in n16 n17 n18; do expect 0 "start $n" -- agent $n start; done
+for n in n16 n17 n18; do
+	expect 0 "pre-promote notify $n" -- notify $n pre promote promote=n16 active="n16 n17 n18" slave="n16 n17 n18"
+done
+expect 0 "promote n16" -- agent n16 promote
+[ "$(sql n16 "show synchronous_standby_names")" = 'ANY 1 ("n17", "n18")' ] &&
+	ok "n16 runs with synchronous_standby_names ANY 1 of both standbys" ||
+	not_ok "synchronous_standby_names on n16: '$(sql n16 "show synchronous_standby_names")'"
+quorum_standbys() {
+	mon n16 >/dev/null 2>&1; mon n17 >/dev/null 2>&1; mon n18 >/dev/null 2>&1
+	[ "$(repl_state n16 n17)" = "streaming quorum" ] && [ "$(repl_state n16 n18)" = "streaming quorum" ] &&
+		[ "$(attr n17 pgsql-status)" = HS:sync ] && [ "$(attr n18 pgsql-status)" = HS:sync ]
+}
+if retry 30 quorum_standbys; then ok "n17 and n18 stream as quorum standbys, published HS:sync"; else
+	not_ok "quorum standbys: n17 '$(repl_state n16 n17)' $(attr n17 pgsql-status), n18 '$(repl_state n16 n18)' $(attr n18 pgsql-status)"; fi
+check_attr n17 pgsql-data-status "STREAMING|SYNC"
+check_attr n18 pgsql-data-status "STREAMING|SYNC"
+expect 0 "stop n18" -- agent n18 stop
+commit_n16() { PGCONNECT_TIMEOUT=3 timeout 5 "$PGBIN/psql" -X -q -h 127.0.0.1 -p "${PORT[n16]}" -U postgres \
+	-d postgres -c "insert into t values ($1)" >/dev/null 2>&1; }
+commit_n16 1 && ok "with one standby of two stopped, commits go on (ANY 1)" ||
+	not_ok "n16 held a commit back with n17 still streaming"
+retry 10 has_row n17 1 && ok "  and the commit is on n17" || not_ok "  the commit is not on n17"
+crash n16 all && ok "n16 killed" || not_ok "crash n16"
+expect 0 "stop n16" -- agent n16 stop
+MASTER_PORT=${PORT[n17]}
+expect 0 "pre-promote notify n17 (n18 stopped)" -- notify n17 pre promote promote=n17 active=n17 slave=n17 demote=n16 stop=n16
+expect 1 "promote n17 while n18's data is unknown is refused" -- agent n17 promote
+one_reason
+last_reason | grep -q "^Promotion refused: the data of 1 of the 3 nodes is known (n17), 2 needed: with synchronous_standby_names ANY 1, a commit may be only on n16, n18" &&
+	ok "  the reason names the unknown nodes" || not_ok "  reason: '$(last_reason)'"
+[ "$(sql n17 "select pg_is_in_recovery()")" = t ] && ok "  n17 is still a standby" || not_ok "  n17 was promoted"
+[ "$(attr n17 pgsql-no-promote-reason)" = "$(last_reason)" ] && ok "  and published as no-promote-reason" ||
+	not_ok "  no-promote-reason is '$(attr n17 pgsql-no-promote-reason)'"
+expect 0 "start n18 again" -- agent n18 start
+for n in n17 n18; do
+	expect 0 "pre-promote notify $n (both standbys)" -- notify $n pre promote promote=n17 active="n17 n18" slave="n17 n18" demote=n16 stop=n16
+done
+expect 0 "promote n17 with both standbys' data known" -- agent n17 promote
+has_row n17 1 && ok "the acknowledged commit is on the new primary" || not_ok "the acknowledged commit is lost"
+for n in n17 n18; do agent $n stop >/dev/null 2>&1; done
+
+# ---------------------------------------------------------------------------
 echo "# 9. ocf-tester with a replication configuration"
 pg_node n5 "$(free_port)" || setup_failed "n5"
 # ocf-tester runs no notifications; with notify=true Pacemaker runs a

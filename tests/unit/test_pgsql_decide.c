@@ -95,63 +95,96 @@ struct election_case {
 	const char *election;		/* NULL: no pre-promote data */
 	const char *checkpoint;		/* NULL: none published */
 	struct pgsql_peer peers[4];	/* node NULL ends */
+	const char *node_list;		/* with sync_num: the quorum rule */
+	unsigned sync_num;		/* 0: not sync mode */
 	enum pgsql_decision want;
 	const char *winner;		/* PGSQL_HAND_OVER */
 	const char *reason;		/* the reason starts with this ("" for none) */
 };
 
 static const struct election_case election_cases[] = {
-	{ "alone, nothing to compare", "n1", "1/0/3000060", "n1|", NULL, { { NULL, NULL } }, PGSQL_PROMOTE, NULL, "" },
+	{ "alone, nothing to compare", "n1", "1/0/3000060", "n1|", NULL, { { NULL, NULL } }, NULL, 0, PGSQL_PROMOTE, NULL, "" },
 	{ "ahead of the other standby", "n1", "1/0/3000060", "n1 n2|", NULL,
-	  { { "n2", "1/0/3000000" } }, PGSQL_PROMOTE, NULL, "" },
+	  { { "n2", "1/0/3000000" } }, NULL, 0, PGSQL_PROMOTE, NULL, "" },
 	{ "a peer is more advanced: promotion handed to it", "n1", "1/0/3000000", "n1 n2|", NULL,
-	  { { "n2", "1/0/3000060" } }, PGSQL_HAND_OVER, "n2",
+	  { { "n2", "1/0/3000060" } }, NULL, 0, PGSQL_HAND_OVER, "n2",
 	  "Promotion handed to n2: it has more recent data (1/0/3000060) than this node (1/0/3000000)" },
 	{ "handed to the most advanced, not the first ahead", "n1", "1/0/100", "n1 n2 n3|", NULL,
-	  { { "n2", "1/0/200" }, { "n3", "1/0/300" } }, PGSQL_HAND_OVER, "n3", "Promotion handed to n3" },
+	  { { "n2", "1/0/200" }, { "n3", "1/0/300" } }, NULL, 0, PGSQL_HAND_OVER, "n3", "Promotion handed to n3" },
 	{ "timeline before LSN: a newer timeline with a smaller LSN is ahead", "n1", "1/5/0", "n1 n2|", NULL,
-	  { { "n2", "2/0/10" } }, PGSQL_HAND_OVER, "n2", "Promotion handed to n2" },
+	  { { "n2", "2/0/10" } }, NULL, 0, PGSQL_HAND_OVER, "n2", "Promotion handed to n2" },
 	{ "timeline before LSN: a larger LSN on an older timeline is behind", "n1", "2/0/10", "n1 n2|", NULL,
-	  { { "n2", "1/5/0" } }, PGSQL_PROMOTE, NULL, "" },
+	  { { "n2", "1/5/0" } }, NULL, 0, PGSQL_PROMOTE, NULL, "" },
 	{ "tie with a peer: the node chosen keeps it", "n2", "1/0/3000060", "n1 n2|", NULL,
-	  { { "n1", "1/0/3000060" } }, PGSQL_PROMOTE, NULL, "" },
+	  { { "n1", "1/0/3000060" } }, NULL, 0, PGSQL_PROMOTE, NULL, "" },
 	{ "tie between two peers ahead: the first name wins", "n1", "1/0/10", "n1 n3 n2|", NULL,
-	  { { "n3", "1/0/20" }, { "n2", "1/0/20" } }, PGSQL_HAND_OVER, "n2", "Promotion handed to n2" },
-	{ "no pre-promote data refuses", "n1", "1/0/3000060", NULL, NULL, { { NULL, NULL } }, PGSQL_NO_ELECTION, NULL,
+	  { { "n3", "1/0/20" }, { "n2", "1/0/20" } }, NULL, 0, PGSQL_HAND_OVER, "n2", "Promotion handed to n2" },
+	{ "no pre-promote data refuses", "n1", "1/0/3000060", NULL, NULL, { { NULL, NULL } }, NULL, 0, PGSQL_NO_ELECTION, NULL,
 	  "Promotion refused: no election data" },
-	{ "malformed pre-promote data refuses", "n1", "1/0/3000060", "n1 n2", NULL, { { "n2", "1/0/1" } },
+	{ "malformed pre-promote data refuses", "n1", "1/0/3000060", "n1 n2", NULL, { { "n2", "1/0/1" } }, NULL, 0,
 	  PGSQL_NO_ELECTION, NULL, "Promotion refused: no election data" },
 	{ "a standby that took part published nothing", "n1", "1/0/3000060", "n1 n2|", NULL,
-	  { { "n2", NULL } }, PGSQL_NO_LOCATION, NULL,
+	  { { "n2", NULL } }, NULL, 0, PGSQL_NO_LOCATION, NULL,
 	  "Promotion refused: n2 took part in the election but published no location" },
 	{ "a standby that took part is not even in the data", "n1", "1/0/3000060", "n1 n2 n3|", NULL,
-	  { { "n2", "1/0/1" } }, PGSQL_NO_LOCATION, NULL, "Promotion refused: n3 took part" },
+	  { { "n2", "1/0/1" } }, NULL, 0, PGSQL_NO_LOCATION, NULL, "Promotion refused: n3 took part" },
 	{ "a garbage location refuses, rather than being skipped", "n1", "1/0/3000060", "n1 n2|", NULL,
-	  { { "n2", "x/0/99999999" } }, PGSQL_NO_LOCATION, NULL,
+	  { { "n2", "x/0/99999999" } }, NULL, 0, PGSQL_NO_LOCATION, NULL,
 	  "Promotion refused: n2 published an unreadable location 'x/0/99999999'" },
 	{ "a location left by a node that did not take part is ignored", "n1", "1/0/10", "n1 n2|", NULL,
-	  { { "n2", "1/0/5" }, { "n3", "9/0/0" } }, PGSQL_PROMOTE, NULL, "" },
+	  { { "n2", "1/0/5" }, { "n3", "9/0/0" } }, NULL, 0, PGSQL_PROMOTE, NULL, "" },
 	{ "switchover: checkpoint received", "n2", "1/0/3000100", "n1 n2|n1", "0/3000060",
-	  { { "n1", "1/0/3000100" } }, PGSQL_PROMOTE, NULL, "" },
+	  { { "n1", "1/0/3000100" } }, NULL, 0, PGSQL_PROMOTE, NULL, "" },
 	{ "switchover refused: checkpoint not received", "n2", "1/0/3000060", "n1 n2|n1", "0/3000060",
-	  { { "n1", "1/0/3000100" } }, PGSQL_CHECKPOINT_MISSED, NULL,
+	  { { "n1", "1/0/3000100" } }, NULL, 0, PGSQL_CHECKPOINT_MISSED, NULL,
 	  "Switchover refused: the old primary n1 shut down at 0/3000060 and this standby has only 0/3000060" },
 	{ "switchover refused: checkpoint unreadable", "n2", "1/0/3000100", "n1 n2|n1", "garbage",
-	  { { "n1", "1/0/3000100" } }, PGSQL_NO_CHECKPOINT, NULL,
+	  { { "n1", "1/0/3000100" } }, NULL, 0, PGSQL_NO_CHECKPOINT, NULL,
 	  "Switchover refused: the old primary n1 published an unreadable shutdown checkpoint 'garbage'" },
-	{ "switchover refused: checkpoint empty", "n2", "1/0/3000100", "n1 n2|n1", "", { { NULL, NULL } },
+	{ "switchover refused: checkpoint empty", "n2", "1/0/3000100", "n1 n2|n1", "", { { NULL, NULL } }, NULL, 0,
 	  PGSQL_NO_CHECKPOINT, NULL, "Switchover refused: the old primary n1 published an unreadable" },
-	{ "switchover refused: no checkpoint published", "n2", "1/0/3000100", "n1 n2|n1", NULL, { { NULL, NULL } },
+	{ "switchover refused: no checkpoint published", "n2", "1/0/3000100", "n1 n2|n1", NULL, { { NULL, NULL } }, NULL, 0,
 	  PGSQL_NO_CHECKPOINT, NULL, "Switchover refused: the old primary n1 published no shutdown checkpoint" },
 	{ "demoted and promoted in place: no checkpoint needed, still compared", "n1", "1/0/100", "n1 n2|n1",
-	  NULL, { { "n2", "1/0/50" } }, PGSQL_PROMOTE, NULL, "" },
+	  NULL, { { "n2", "1/0/50" } }, NULL, 0, PGSQL_PROMOTE, NULL, "" },
 	{ "demoted and promoted in place, a peer ahead: handed over", "n1", "1/0/100", "n1 n2|n1", NULL,
-	  { { "n2", "1/0/150" } }, PGSQL_HAND_OVER, "n2", "Promotion handed to n2" },
+	  { { "n2", "1/0/150" } }, NULL, 0, PGSQL_HAND_OVER, "n2", "Promotion handed to n2" },
 	{ "switchover: the demoted node's own location does not count", "n2", "1/0/3000100", "n1 n2|n1",
-	  "0/3000060", { { "n1", "1/0/9000000" } }, PGSQL_PROMOTE, NULL, "" },
+	  "0/3000060", { { "n1", "1/0/9000000" } }, NULL, 0, PGSQL_PROMOTE, NULL, "" },
 	{ "switchover to a standby behind another one: handed to that one", "n2", "1/0/3000100",
-	  "n1 n2 n3|n1", "0/3000060", { { "n1", "1/0/3000100" }, { "n3", "1/0/3000200" } }, PGSQL_HAND_OVER,
+	  "n1 n2 n3|n1", "0/3000060", { { "n1", "1/0/3000100" }, { "n3", "1/0/3000200" } }, NULL, 0, PGSQL_HAND_OVER,
 	  "n3", "Promotion handed to n3" },
+	/* Sync mode, three nodes, ANY 1 of the two standbys: two nodes must be known. */
+	{ "3 nodes, ANY 1: both survivors took part, the more advanced is promoted", "n2", "1/0/300", "n2 n3|",
+	  NULL, { { "n3", "1/0/200" } }, "n1 n2 n3", 1, PGSQL_PROMOTE, NULL, "" },
+	{ "3 nodes, ANY 1: both took part, the other is ahead: handed over", "n3", "1/0/200", "n2 n3|", NULL,
+	  { { "n2", "1/0/300" } }, "n1 n2 n3", 1, PGSQL_HAND_OVER, "n2", "Promotion handed to n2" },
+	{ "3 nodes, ANY 1: the other standby is unknown: refused, even if fenced", "n2", "1/0/300", "n2|", NULL,
+	  { { NULL, NULL } }, "n1 n2 n3", 1, PGSQL_TOO_FEW_KNOWN, NULL,
+	  "Promotion refused: the data of 1 of the 3 nodes is known (n2), 2 needed: with "
+	  "synchronous_standby_names ANY 1, a commit may be only on n1, n3; bring it back, or remove it from "
+	  "node_list" },
+	{ "3 nodes, ANY 1: the old primary took part (cold start): enough", "n2", "1/0/300", "n1 n2|", NULL,
+	  { { "n1", "1/0/400" } }, "n1 n2 n3", 1, PGSQL_HAND_OVER, "n1", "Promotion handed to n1" },
+	{ "3 nodes, ANY 2: every standby has every commit, one is enough", "n2", "1/0/300", "n2|", NULL,
+	  { { NULL, NULL } }, "n1 n2 n3", 2, PGSQL_PROMOTE, NULL, "" },
+	{ "3 nodes, sync_num above the standbys: all of them, one is enough", "n2", "1/0/300", "n2|", NULL,
+	  { { NULL, NULL } }, "n1 n2 n3", 5, PGSQL_PROMOTE, NULL, "" },
+	{ "2 nodes, FIRST 1: the standby alone is enough, as always", "n2", "1/0/300", "n2|", NULL,
+	  { { NULL, NULL } }, "n1 n2", 1, PGSQL_PROMOTE, NULL, "" },
+	{ "async (sync_num 0): no quorum rule", "n2", "1/0/300", "n2|", NULL,
+	  { { NULL, NULL } }, "n1 n2 n3", 0, PGSQL_PROMOTE, NULL, "" },
+	{ "5 nodes, ANY 1: three known are too few", "n2", "1/0/300", "n2 n3 n4|", NULL,
+	  { { "n3", "1/0/200" }, { "n4", "1/0/100" } }, "n1 n2 n3 n4 n5", 1, PGSQL_TOO_FEW_KNOWN, NULL,
+	  "Promotion refused: the data of 3 of the 5 nodes is known (n2, n3, n4), 4 needed" },
+	{ "5 nodes, ANY 2: three known are enough", "n2", "1/0/300", "n2 n3 n4|", NULL,
+	  { { "n3", "1/0/200" }, { "n4", "1/0/100" } }, "n1 n2 n3 n4 n5", 2, PGSQL_PROMOTE, NULL, "" },
+	{ "a node outside node_list does not count", "n2", "1/0/300", "n2 x9|", NULL,
+	  { { "x9", "1/0/200" } }, "n1 n2 n3", 1, PGSQL_TOO_FEW_KNOWN, NULL, "Promotion refused: the data of 1 of" },
+	{ "switchover in sync mode: the checkpoint decides, not the count", "n2", "1/0/3000100", "n1 n2|n1",
+	  "0/3000060", { { "n1", "1/0/3000100" } }, "n1 n2 n3", 1, PGSQL_PROMOTE, NULL, "" },
+	{ "demoted and promoted in place in sync mode: counted as a failover", "n2", "1/0/300", "n2|n2", NULL,
+	  { { NULL, NULL } }, "n1 n2 n3", 1, PGSQL_TOO_FEW_KNOWN, NULL, "Promotion refused: the data of 1 of" },
 };
 
 static void test_election(void **state)
@@ -160,7 +193,7 @@ static void test_election(void **state)
 	for (size_t i = 0; i < LEN(election_cases); i++) {
 		const struct election_case *c = &election_cases[i];
 		struct pgsql_election_in in = { .self = c->self, .election = c->election, .checkpoint = c->checkpoint,
-						.peers = c->peers };
+						.peers = c->peers, .node_list = c->node_list, .sync_num = c->sync_num };
 		char winner[64] = "", reason[512] = "x";
 		enum pgsql_decision d;
 
@@ -285,25 +318,37 @@ static void test_sync_names(void **state)
 {
 	static const struct {
 		const char *list, *self;
+		unsigned sync_num;
 		size_t len;
 		int rc;
 		const char *want;
 	} cases[] = {
-		{ "n1 n2", "n1", 64, 0, "FIRST 1 (\"n2\")" },
-		{ "n1 n2", "n2", 64, 0, "FIRST 1 (\"n1\")" },
-		{ "n1 n2 n3", "n2", 64, 0, "FIRST 1 (\"n1\", \"n3\")" },
-		{ "n1,n2,  n3", "n1", 64, 0, "FIRST 1 (\"n2\", \"n3\")" },
-		{ "node-a.example node-b.example", "node-a.example", 64, 0, "FIRST 1 (\"node-b.example\")" },
-		{ "n1", "n1", 64, 0, "" },
-		{ "", "n1", 64, 0, "" },
+		/* One standby: FIRST 1, whatever sync_num says. */
+		{ "n1 n2", "n1", 1, 64, 0, "FIRST 1 (\"n2\")" },
+		{ "n1 n2", "n2", 1, 64, 0, "FIRST 1 (\"n1\")" },
+		{ "n1 n2", "n1", 3, 64, 0, "FIRST 1 (\"n2\")" },
+		{ "node-a.example node-b.example", "node-a.example", 1, 64, 0, "FIRST 1 (\"node-b.example\")" },
+		/* Several: a quorum of sync_num, at most all of them. */
+		{ "n1 n2 n3", "n2", 1, 64, 0, "ANY 1 (\"n1\", \"n3\")" },
+		{ "n1,n2,  n3", "n1", 1, 64, 0, "ANY 1 (\"n2\", \"n3\")" },
+		{ "n1 n2 n3 n4 n5", "n3", 2, 64, 0, "ANY 2 (\"n1\", \"n2\", \"n4\", \"n5\")" },
+		{ "n1 n2 n3", "n1", 7, 64, 0, "ANY 2 (\"n2\", \"n3\")" },
+		{ "n1 n2 n3", "n1", 0, 64, 0, "ANY 1 (\"n2\", \"n3\")" },
+		/* A name listed twice is one standby. */
+		{ "n1 n2 n2", "n1", 1, 64, 0, "FIRST 1 (\"n2\")" },
+		{ "n1 n2 n3 n2", "n1", 1, 64, 0, "ANY 1 (\"n2\", \"n3\")" },
+		{ "n1", "n1", 1, 64, 0, "" },
+		{ "", "n1", 1, 64, 0, "" },
 		/* Exactly fits: 14 characters and the terminator. */
-		{ "n1 n2", "n1", 15, 0, "FIRST 1 (\"n2\")" },
+		{ "n1 n2", "n1", 1, 15, 0, "FIRST 1 (\"n2\")" },
+		{ "n1 n2 n3", "n1", 1, 19, 0, "ANY 1 (\"n2\", \"n3\")" },
 		/* One short: an error, never a list without its ")". */
-		{ "n1 n2", "n1", 14, -ENAMETOOLONG, "" },
-		{ "n1 n2", "n1", 13, -ENAMETOOLONG, "" },
-		{ "n1 n2 n3", "n1", 20, -ENAMETOOLONG, "" },
-		{ "n1 n2", "n1", 5, -ENAMETOOLONG, "" },
-		{ "n1 n\"2", "n1", 64, -EINVAL, "" },
+		{ "n1 n2", "n1", 1, 14, -ENAMETOOLONG, "" },
+		{ "n1 n2", "n1", 1, 13, -ENAMETOOLONG, "" },
+		{ "n1 n2 n3", "n1", 1, 18, -ENAMETOOLONG, "" },
+		{ "n1 n2", "n1", 1, 5, -ENAMETOOLONG, "" },
+		{ "n1 n2 n3", "n1", 1, 4, -ENAMETOOLONG, "" },
+		{ "n1 n\"2", "n1", 1, 64, -EINVAL, "" },
 	};
 
 	(void)state;
@@ -312,7 +357,7 @@ static void test_sync_names(void **state)
 		int rc;
 
 		memset(buf, 'x', sizeof(buf));
-		rc = pgsql_sync_names(cases[i].list, cases[i].self, buf, cases[i].len);
+		rc = pgsql_sync_names(cases[i].list, cases[i].self, cases[i].sync_num, buf, cases[i].len);
 		if (rc != cases[i].rc)
 			fail_msg("'%s' on %s in %zu: rc %d, expected %d", cases[i].list, cases[i].self, cases[i].len, rc,
 				 cases[i].rc);
@@ -324,21 +369,112 @@ static void test_sync_names(void **state)
 
 static void test_sync_names_next(void **state)
 {
-	const char *want = "FIRST 1 (\"n2\")";
+	static const struct {
+		const char *what, *current, *want;
+		unsigned n_sync, need, n_standbys;
+		bool degrade;
+		const char *next;	/* NULL: leave it */
+	} cases[] = {
+		{ "in effect already: leave it", "FIRST 1 (\"n2\")", "FIRST 1 (\"n2\")", 1, 1, 1, false, NULL },
+		{ "not in effect: set it, without a standby", "", "FIRST 1 (\"n2\")", 0, 1, 0, false,
+		  "FIRST 1 (\"n2\")" },
+		{ "no synchronous standby, degrading allowed: clear it", "FIRST 1 (\"n2\")", "FIRST 1 (\"n2\")", 0, 1,
+		  0, true, "" },
+		{ "degraded and still nobody: stay so", "", "FIRST 1 (\"n2\")", 0, 1, 0, true, NULL },
+		{ "degraded and a standby connects: back to synchronous", "", "FIRST 1 (\"n2\")", 0, 1, 1, true,
+		  "FIRST 1 (\"n2\")" },
+		{ "degrading not allowed: never cleared", "FIRST 1 (\"n2\")", "FIRST 1 (\"n2\")", 0, 1, 0, false, NULL },
+		/* ANY 1 of two standbys: one left is enough, none left degrades. */
+		{ "ANY 1, one standby of two left: not degraded", "ANY 1 (\"n2\", \"n3\")",
+		  "ANY 1 (\"n2\", \"n3\")", 1, 1, 1, true, NULL },
+		{ "ANY 1, none left: degraded", "ANY 1 (\"n2\", \"n3\")", "ANY 1 (\"n2\", \"n3\")", 0, 1, 0, true,
+		  "" },
+		{ "ANY 1, degraded, one connects: back", "", "ANY 1 (\"n2\", \"n3\")", 0, 1, 1, true,
+		  "ANY 1 (\"n2\", \"n3\")" },
+		/* ANY 2: one left would hold every commit. */
+		{ "ANY 2, one left, degrading allowed: degraded", "ANY 2 (\"n2\", \"n3\")",
+		  "ANY 2 (\"n2\", \"n3\")", 1, 2, 1, true, "" },
+		{ "ANY 2, degraded, one connected: stay so (no flapping)", "", "ANY 2 (\"n2\", \"n3\")", 0, 2, 1,
+		  true, NULL },
+		{ "ANY 2, degraded, both connected: back", "", "ANY 2 (\"n2\", \"n3\")", 0, 2, 2, true,
+		  "ANY 2 (\"n2\", \"n3\")" },
+		{ "ANY 2, one left, degrading not allowed: commits wait", "ANY 2 (\"n2\", \"n3\")",
+		  "ANY 2 (\"n2\", \"n3\")", 1, 2, 1, false, NULL },
+		{ "node_list changed: the new list", "FIRST 1 (\"n2\")", "ANY 1 (\"n2\", \"n3\")", 1, 1, 1, true,
+		  "ANY 1 (\"n2\", \"n3\")" },
+	};
 
 	(void)state;
-	/* In effect already: leave it. */
-	assert_null(pgsql_sync_names_next(want, want, true, false, 1));
-	/* Not in effect: set it, with or without a standby. */
-	assert_string_equal(pgsql_sync_names_next("", want, false, false, 0), want);
-	/* No synchronous standby and degrading allowed: clear it. */
-	assert_string_equal(pgsql_sync_names_next(want, want, false, true, 0), "");
-	/* Degraded and still nobody: stay so. */
-	assert_null(pgsql_sync_names_next("", want, false, true, 0));
-	/* Degraded and a standby connects: back to synchronous. */
-	assert_string_equal(pgsql_sync_names_next("", want, false, true, 1), want);
-	/* Degrading not allowed: never cleared. */
-	assert_null(pgsql_sync_names_next(want, want, false, false, 0));
+	for (size_t i = 0; i < LEN(cases); i++) {
+		const char *next = pgsql_sync_names_next(cases[i].current, cases[i].want, cases[i].n_sync,
+							 cases[i].need, cases[i].degrade, cases[i].n_standbys);
+
+		if (!next != !cases[i].next || (next && strcmp(next, cases[i].next) != 0))
+			fail_msg("%s: '%s', expected '%s'", cases[i].what, next ? next : "(leave)",
+				 cases[i].next ? cases[i].next : "(leave)");
+	}
+}
+
+static void test_failover_quorum(void **state)
+{
+	static const struct {
+		const char *list;
+		unsigned sync_num;
+		const char *known;
+		int rc;
+		const char *reason;	/* starts with */
+	} cases[] = {
+		/* Two nodes: the standby alone holds every commit. */
+		{ "n1 n2", 1, "n2", 0, "" },
+		/* Three, ANY 1: the two survivors, or the old primary with one. */
+		{ "n1 n2 n3", 1, "n2 n3", 0, "" },
+		{ "n1 n2 n3", 1, "n1 n2", 0, "" },
+		{ "n1 n2 n3", 1, "n2", -EAGAIN, "Promotion refused: the data of 1 of the 3 nodes is known (n2), 2 "
+		  "needed: with synchronous_standby_names ANY 1, a commit may be only on n1, n3; bring it back, or "
+		  "remove it from node_list" },
+		{ "n1 n2 n3", 1, "", -EAGAIN, "Promotion refused: the data of 0 of the 3 nodes is known (none), 2" },
+		/* Three, ANY 2: every standby has every commit. */
+		{ "n1 n2 n3", 2, "n3", 0, "" },
+		/* Five: ANY 1 needs four, ANY 2 three, ANY 3 two. */
+		{ "n1 n2 n3 n4 n5", 1, "n2 n3 n4", -EAGAIN, "Promotion refused: the data of 3 of the 5 nodes is known "
+		  "(n2, n3, n4), 4 needed: with synchronous_standby_names ANY 1, a commit may be only on n1, n5" },
+		{ "n1 n2 n3 n4 n5", 1, "n2 n3 n4 n5", 0, "" },
+		{ "n1 n2 n3 n4 n5", 2, "n2 n3 n4", 0, "" },
+		{ "n1 n2 n3 n4 n5", 3, "n4 n5", 0, "" },
+		{ "n1 n2 n3 n4 n5", 3, "n5", -EAGAIN, "Promotion refused: the data of 1 of the 5 nodes is known (n5), "
+		  "2 needed" },
+		/* Names outside the list, and names twice, count once or not at all. */
+		{ "n1 n2 n3", 1, "n2 n2 x1", -EAGAIN, "Promotion refused: the data of 1 of the 3 nodes is known (n2)" },
+		{ "n1 n2 n2 n3", 1, "n2", -EAGAIN, "Promotion refused: the data of 1 of the 3 nodes is known (n2)" },
+		/* No node_list: nothing to count, nothing to refuse. */
+		{ NULL, 1, "n2", 0, "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < LEN(cases); i++) {
+		char reason[512] = "";
+		int rc = pgsql_check_failover_quorum(cases[i].list, cases[i].sync_num, cases[i].known, reason,
+						     sizeof(reason));
+
+		if (rc != cases[i].rc)
+			fail_msg("'%s' ANY %u, known '%s': rc %d, expected %d (%s)", cases[i].list, cases[i].sync_num,
+				 cases[i].known, rc, cases[i].rc, reason);
+		if (strncmp(reason, cases[i].reason, strlen(cases[i].reason)) != 0 || (rc == 0 && reason[0]))
+			fail_msg("'%s' ANY %u, known '%s': reason '%s'", cases[i].list, cases[i].sync_num,
+				 cases[i].known, reason);
+	}
+	/* The counts behind it. */
+	assert_int_equal(pgsql_count_nodes("n1, n2  n3,n2"), 3);
+	assert_int_equal(pgsql_count_nodes(""), 0);
+	assert_int_equal(pgsql_count_nodes(NULL), 0);
+	assert_int_equal(pgsql_sync_count(2, 1), 1);
+	assert_int_equal(pgsql_sync_count(3, 0), 1);
+	assert_int_equal(pgsql_sync_count(3, 9), 2);
+	assert_int_equal(pgsql_sync_count(1, 1), 0);
+	assert_int_equal(pgsql_failover_quorum(3, 1), 2);
+	assert_int_equal(pgsql_failover_quorum(2, 1), 1);
+	assert_int_equal(pgsql_failover_quorum(5, 2), 3);
+	assert_int_equal(pgsql_failover_quorum(0, 1), 0);
 }
 
 /* ---- slot names ------------------------------------------------------ */
@@ -562,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_standby_score),
 		cmocka_unit_test(test_sync_names),
 		cmocka_unit_test(test_sync_names_next),
+		cmocka_unit_test(test_failover_quorum),
 		cmocka_unit_test(test_slot_name),
 		cmocka_unit_test(test_slot_state),
 		cmocka_unit_test(test_wal_lost_reason),

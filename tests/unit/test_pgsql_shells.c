@@ -222,6 +222,34 @@ static void test_election_promotes(void **state)
 	assert_null(get(HUBHA_ATTR_PROMOTION, "n2", "pgsql"));
 }
 
+/* Sync mode, three nodes, ANY 1: the other standby's data is needed too. */
+static void test_election_sync_quorum_refuses(void **state)
+{
+	(void)state;
+	pg.rep_mode = REP_SYNC;
+	pg.sync_num = 1;
+	my_location(1, 0x3000000);
+	put(HUBHA_ATTR_PRIVATE, SELF, "pgsql-election", "n1|");
+	assert_int_equal(pgsql_election(&pg), HUBHA_OCF_ERR_GENERIC);
+	assert_string_equal(ctx.reason, "Promotion refused: the data of 1 of the 3 nodes is known (n1), 2 needed: "
+					"with synchronous_standby_names ANY 1, a commit may be only on n2, n3; bring it "
+					"back, or remove it from node_list");
+	assert_null(get(HUBHA_ATTR_PROMOTION, SELF, "pgsql"));
+	assert_string_equal(get(HUBHA_ATTR_TRANSIENT, SELF, "pgsql-no-promote-reason"), ctx.reason);
+}
+
+static void test_election_sync_quorum_promotes(void **state)
+{
+	(void)state;
+	pg.rep_mode = REP_SYNC;
+	pg.sync_num = 1;
+	my_location(1, 0x3000060);
+	put(HUBHA_ATTR_PRIVATE, SELF, "pgsql-election", "n1 n3|");
+	put(HUBHA_ATTR_PRIVATE, "n3", "pgsql-lsn-location", "1/0/3000000");
+	assert_int_equal(pgsql_election(&pg), HUBHA_OCF_SUCCESS);
+	assert_string_equal(ctx.reason, "");
+}
+
 static void test_election_without_data_refuses(void **state)
 {
 	(void)state;
@@ -257,7 +285,7 @@ static void test_switchover_checkpoint_missed(void **state)
 	assert_null(get(HUBHA_ATTR_PROMOTION, "n2", "pgsql"));
 }
 
-#define WANT_SQL "ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 (\"n2\", \"n3\")'"
+#define WANT_SQL "ALTER SYSTEM SET synchronous_standby_names = 'ANY 1 (\"n2\", \"n3\")'"
 
 static void test_promote_sync_fails_closed(void **state)
 {
@@ -315,7 +343,7 @@ static void test_promote_sync_reload_fails(void **state)
 
 static void test_promote_sync_in_effect(void **state)
 {
-	struct hubha_pg_status st = { .in_recovery = true, .sync_names = "FIRST 1 (\"n2\", \"n3\")" };
+	struct hubha_pg_status st = { .in_recovery = true, .sync_names = "ANY 1 (\"n2\", \"n3\")" };
 
 	(void)state;
 	pg.rep_mode = REP_SYNC;
@@ -383,6 +411,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_election_hands_over, setup),
 		cmocka_unit_test_setup(test_election_promotes, setup),
+		cmocka_unit_test_setup(test_election_sync_quorum_refuses, setup),
+		cmocka_unit_test_setup(test_election_sync_quorum_promotes, setup),
 		cmocka_unit_test_setup(test_election_without_data_refuses, setup),
 		cmocka_unit_test_setup(test_switchover_bad_checkpoint_refuses, setup),
 		cmocka_unit_test_setup(test_switchover_checkpoint_missed, setup),
