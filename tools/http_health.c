@@ -32,6 +32,9 @@ static const struct {
 	{ "/synchronous", HUBHA_CHECK_SYNC },
 	{ "/async", HUBHA_CHECK_ASYNC },
 	{ "/asynchronous", HUBHA_CHECK_ASYNC },
+	{ "/quorum", HUBHA_CHECK_QUORUM },
+	{ "/read-only-sync", HUBHA_CHECK_READ_ONLY_SYNC },
+	{ "/read-only-quorum", HUBHA_CHECK_READ_ONLY_QUORUM },
 	{ "/health", HUBHA_CHECK_HEALTH },
 	{ "/liveness", HUBHA_CHECK_LIVENESS },
 	{ "/readiness", HUBHA_CHECK_READINESS },
@@ -238,6 +241,20 @@ static int readiness(const struct hubha_http_query *q, const struct hubha_http_n
 	return 1;
 }
 
+/* A replica that the primary reports in sync state want: FIRST n (sync) or ANY n (quorum). */
+static int standby_listed(const struct hubha_http_query *q, const hubha_hub_t *me, hubha_sync_state_t want,
+			  const char *kind, char *why, size_t len)
+{
+	if (!replica_ok(q, me, why, len))
+		return 0;
+	if (me->sync_state != want) {
+		snprintf(why, len, "not a %s standby (%s)", kind, hubha_fmt_sync_state(me->sync_state));
+		return 0;
+	}
+	snprintf(why, len, "%s standby", kind);
+	return 1;
+}
+
 static int decide(enum hubha_http_check check, const struct hubha_http_query *q, const struct hubha_http_node *node,
 		  char *why, size_t len)
 {
@@ -259,15 +276,18 @@ static int decide(enum hubha_http_check check, const struct hubha_http_query *q,
 		if (me->report.role == HUBHA_ROLE_PRIMARY)
 			return primary_ok(node, me, why, len);
 		return replica_ok(q, me, why, len);
+	case HUBHA_CHECK_READ_ONLY_SYNC:
+		if (me->report.role == HUBHA_ROLE_PRIMARY)
+			return primary_ok(node, me, why, len);
+		/* fall through */
 	case HUBHA_CHECK_SYNC:
-		if (!replica_ok(q, me, why, len))
-			return 0;
-		if (me->sync_state != HUBHA_SYNC_SYNC) {
-			snprintf(why, len, "not a synchronous standby (%s)", hubha_fmt_sync_state(me->sync_state));
-			return 0;
-		}
-		snprintf(why, len, "synchronous standby");
-		return 1;
+		return standby_listed(q, me, HUBHA_SYNC_SYNC, "synchronous", why, len);
+	case HUBHA_CHECK_READ_ONLY_QUORUM:
+		if (me->report.role == HUBHA_ROLE_PRIMARY)
+			return primary_ok(node, me, why, len);
+		/* fall through */
+	case HUBHA_CHECK_QUORUM:
+		return standby_listed(q, me, HUBHA_SYNC_QUORUM, "quorum", why, len);
 	case HUBHA_CHECK_ASYNC:
 		if (!replica_ok(q, me, why, len))
 			return 0;

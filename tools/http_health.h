@@ -20,6 +20,9 @@ enum hubha_http_check {
 	HUBHA_CHECK_READ_ONLY,	/* /read-only */
 	HUBHA_CHECK_SYNC,	/* /sync, /synchronous */
 	HUBHA_CHECK_ASYNC,	/* /async, /asynchronous */
+	HUBHA_CHECK_QUORUM,	/* /quorum */
+	HUBHA_CHECK_READ_ONLY_SYNC,	/* /read-only-sync */
+	HUBHA_CHECK_READ_ONLY_QUORUM,	/* /read-only-quorum */
 	HUBHA_CHECK_HEALTH,	/* /health */
 	HUBHA_CHECK_LIVENESS,	/* /liveness */
 	HUBHA_CHECK_READINESS,	/* /readiness */

@@ -45,7 +45,8 @@ grep -q "http: listening on 127.0.0.1:8008" "$TMPD/v4.log" && ok "logs where it 
 
 check "GET /liveness" 200 "$(http $V4/liveness)"
 check "/liveness says why in one line" "hubhad is running" "$(cat "$TMPD/body")"
-for p in / /primary /read-write /replica /standby /read-only /sync /synchronous /async /asynchronous \
+for p in / /primary /read-write /replica /standby /read-only /sync /synchronous /async /asynchronous /quorum \
+	/read-only-sync /read-only-quorum \
 	/health /readiness '/replica?lag=16kB&replication_state=streaming' '/async?lag=64MB' '/readiness?lag=1GB'; do
 	check "GET $p without a cluster view" 503 "$(http "$V4$p")"
 	check "GET $p: one line why" "no cluster view: not connected to corosync" "$(cat "$TMPD/body")"

@@ -26,6 +26,7 @@ enum scene {
 	TWO_PRIMARIES,	/* both members report primary */
 	WAITING,	/* node2's WAL receiver waits: lag not known */
 	SYNC,		/* node2 is the synchronous standby */
+	QUORUM,		/* node2 is a quorum standby (ANY n) */
 	LAGGING,	/* node2 is 32 MiB behind */
 	NO_PRIMARY,	/* node1's PostgreSQL stopped: no primary, node2's lag not known */
 	STARTING,	/* node2's PostgreSQL is starting */
@@ -86,6 +87,9 @@ static void scene(enum scene s, uint32_t local, struct view *v)
 		break;
 	case SYNC:
 		st->sync_state = HUBHA_SYNC_SYNC;
+		break;
+	case QUORUM:
+		st->sync_state = HUBHA_SYNC_QUORUM;
 		break;
 	case LAGGING:
 		st->lag_bytes = 32 << 20;
@@ -174,6 +178,20 @@ static const struct row {
 	{ PAIR, 2, "/sync", {0}, 503, "not a synchronous standby (async)" },
 	{ PAIR, 1, "/sync", {0}, 503, "not a standby" },
 	{ SYNC, 2, "/sync", { .lag = "1kB" }, 503, "exceeds 1024" },
+	{ QUORUM, 2, "/sync", {0}, 503, "not a synchronous standby (quorum)" },
+	/* /quorum, /read-only-sync, /read-only-quorum */
+	{ QUORUM, 2, "/quorum", {0}, 200, "quorum standby" },
+	{ SYNC, 2, "/quorum", {0}, 503, "not a quorum standby (sync)" },
+	{ PAIR, 2, "/quorum", {0}, 503, "not a quorum standby (async)" },
+	{ QUORUM, 1, "/quorum", {0}, 503, "not a standby" },
+	{ QUORUM, 2, "/quorum", { .lag = "1kB" }, 503, "exceeds 1024" },
+	{ QUORUM, 1, "/read-only-quorum", {0}, 200, "primary" },
+	{ QUORUM, 2, "/read-only-quorum", {0}, 200, "quorum standby" },
+	{ PAIR, 2, "/read-only-quorum", {0}, 503, "not a quorum standby (async)" },
+	{ NO_QUORUM, 1, "/read-only-quorum", {0}, 503, "no quorum" },
+	{ SYNC, 1, "/read-only-sync", {0}, 200, "primary" },
+	{ SYNC, 2, "/read-only-sync", {0}, 200, "synchronous standby" },
+	{ QUORUM, 2, "/read-only-sync", {0}, 503, "not a synchronous standby (quorum)" },
 	/* /async, /asynchronous */
 	{ PAIR, 2, "/async", {0}, 200, "asynchronous standby" },
 	{ PAIR, 2, "/asynchronous", {0}, 200, "asynchronous standby" },
@@ -260,6 +278,8 @@ static void test_paths(void **state)
 		{ "/standby", HUBHA_CHECK_REPLICA }, { "/read-only", HUBHA_CHECK_READ_ONLY },
 		{ "/sync", HUBHA_CHECK_SYNC }, { "/synchronous", HUBHA_CHECK_SYNC },
 		{ "/async", HUBHA_CHECK_ASYNC }, { "/asynchronous", HUBHA_CHECK_ASYNC },
+		{ "/quorum", HUBHA_CHECK_QUORUM }, { "/read-only-sync", HUBHA_CHECK_READ_ONLY_SYNC },
+		{ "/read-only-quorum", HUBHA_CHECK_READ_ONLY_QUORUM },
 		{ "/health", HUBHA_CHECK_HEALTH }, { "/liveness", HUBHA_CHECK_LIVENESS },
 		{ "/readiness", HUBHA_CHECK_READINESS },
 		{ "/metrics", HUBHA_CHECK_NONE }, { "/status", HUBHA_CHECK_NONE }, { "/cluster", HUBHA_CHECK_NONE },
