@@ -75,6 +75,24 @@ int pgsql_promote_sync_names(struct pgsql *pg, PGconn *conn, const struct hubha_
 			snprintf(err, sizeof(err), "node_list=%s gives no valid list: %s", pg->node_list ? pg->node_list : "",
 				 strerror(-r));
 	}
+	/*
+	 * A standby about to be promoted has no standby of its own yet: the primary's rule for that
+	 * case, so that with degrade_to_async it starts asynchronous instead of holding every commit
+	 * (and the connections waiting on them) until its first monitor.
+	 */
+	if (r == 0 && sync) {
+		const char *next = pgsql_sync_names_next(st->sync_names, want, 0,
+							 pgsql_sync_count(pgsql_count_nodes(pg->node_list), pg->sync_num),
+							 pg->degrade_to_async, 0);
+
+		if (next && !next[0] && want[0])
+			hubha_log(LOG_WARNING, "Promoting with asynchronous replication until a synchronous standby "
+				  "connects (degrade_to_async=true)");
+		if (!next)
+			next = st->sync_names;
+		if (next != want)
+			snprintf(want, sizeof(want), "%s", next);
+	}
 	if (r == 0 && strcmp(st->sync_names, want) != 0)
 		r = pgsql_set_sync_names(conn, want, err, sizeof(err));
 	if (r == 0)
