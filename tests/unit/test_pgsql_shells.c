@@ -302,15 +302,32 @@ static void test_promote_sync_fails_closed(void **state)
 					"forbids running asynchronously");
 }
 
+/*
+ * With degrade_to_async a new primary, which has no standby yet, starts
+ * asynchronous: a list left from before is cleared, and a failure to clear it
+ * does not refuse the promotion.
+ */
 static void test_promote_sync_degrade_allowed(void **state)
+{
+	struct hubha_pg_status st = { .in_recovery = true, .sync_names = "ANY 1 (\"n2\", \"n3\")" };
+
+	(void)state;
+	pg.rep_mode = REP_SYNC;
+	pg.degrade_to_async = true;
+	expect_string(__wrap_hubha_pg_exec, sql, "ALTER SYSTEM SET synchronous_standby_names = ''");
+	will_return(__wrap_hubha_pg_exec, -EIO);
+	assert_int_equal(pgsql_promote_sync_names(&pg, (PGconn *)&attrs, &st), HUBHA_OCF_SUCCESS);
+	assert_string_equal(ctx.reason, "");
+}
+
+static void test_promote_sync_degrade_starts_async(void **state)
 {
 	struct hubha_pg_status st = { .in_recovery = true };
 
 	(void)state;
 	pg.rep_mode = REP_SYNC;
 	pg.degrade_to_async = true;
-	expect_string(__wrap_hubha_pg_exec, sql, WANT_SQL);
-	will_return(__wrap_hubha_pg_exec, -EIO);
+	/* Empty already: nothing to set, and no standby to wait for. */
 	assert_int_equal(pgsql_promote_sync_names(&pg, (PGconn *)&attrs, &st), HUBHA_OCF_SUCCESS);
 	assert_string_equal(ctx.reason, "");
 }
@@ -418,6 +435,7 @@ int main(void)
 		cmocka_unit_test_setup(test_switchover_checkpoint_missed, setup),
 		cmocka_unit_test_setup(test_promote_sync_fails_closed, setup),
 		cmocka_unit_test_setup(test_promote_sync_degrade_allowed, setup),
+		cmocka_unit_test_setup(test_promote_sync_degrade_starts_async, setup),
 		cmocka_unit_test_setup(test_promote_sync_sets_and_reloads, setup),
 		cmocka_unit_test_setup(test_promote_sync_reload_fails, setup),
 		cmocka_unit_test_setup(test_promote_sync_in_effect, setup),
