@@ -66,8 +66,8 @@ step "lab: multi-node clusters, failover, cluster state"
 # Real corosync + Pacemaker clusters in namespaces, running the installed build
 # (a lab left up, by the demo say, goes first: the namespace names are fixed).
 lab() {
-	# Three crash/power-on rounds per soak mode keep the whole run within CI's budget.
-	export SOAK_ROUNDS=${SOAK_ROUNDS:-3}
+	# Five crash/power-on rounds per soak mode, alternating nodes (about 40 s each).
+	export SOAK_ROUNDS=${SOAK_ROUNDS:-5}
 	"$src/tests/lab/lab" down >/dev/null 2>&1 || true
 	"$src/tests/lab/selftest" || return 1
 	"$src/tests/lab/failover" || return 1
