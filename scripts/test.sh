@@ -13,7 +13,7 @@ scripts/deps.sh
 autoreconf -fi >/dev/null
 rm -rf "$out"; mkdir -p "$out"
 
-step() { echo; echo "=== $* ==="; }
+step() { echo; echo "=== $* === (at $((SECONDS / 60))m$((SECONDS % 60))s)"; }
 configure() { "$src/configure" --prefix=/usr --with-ocf-root=/usr/lib/ocf --enable-werror "$@" >/dev/null; }
 show_logs() { find . -name '*.log' -path '*tests*' -newer "$out/.start" -exec sh -c 'echo "--- $1"; cat "$1"' _ {} \; ; }
 touch "$out/.start"
@@ -69,13 +69,11 @@ lab() {
 	# Five crash/power-on rounds per soak mode, alternating nodes (about 40 s each).
 	export SOAK_ROUNDS=${SOAK_ROUNDS:-5}
 	"$src/tests/lab/lab" down >/dev/null 2>&1 || true
-	"$src/tests/lab/selftest" || return 1
-	"$src/tests/lab/failover" || return 1
-	"$src/tests/lab/selffence" || return 1
-	"$src/tests/lab/fence-race" || return 1
-	"$src/tests/lab/cluster-state" || return 1
-	"$src/tests/lab/http" || return 1
-	"$src/tests/lab/cfengine" || return 1
+	local t
+	for t in selftest failover selffence fence-race cluster-state http cfengine; do
+		step "lab: $t"
+		"$src/tests/lab/$t" || return 1
+	done
 }
 lab_rc=0
 lab || lab_rc=$?
@@ -88,4 +86,4 @@ cat "$out/builds.log"
 [ "$builds_rc" = 0 ] || { echo "builds failed"; exit 1; }
 
 echo
-echo "All tests passed."
+echo "All tests passed ($((SECONDS / 60))m$((SECONDS % 60))s)."
