@@ -179,11 +179,15 @@ bool pgsql_cold_start_scores(struct pgsql *pg)
 	return true;
 }
 
-/* Give the promotion to node: its score above ours. */
+/*
+ * Give the promotion to node: ours down first, then its up.  Each write is
+ * its own CIB change, and the scheduler may run between them: in the other
+ * order it would see both at the top, and a tie may still promote us.
+ */
 static void hand_over(struct pgsql *pg, const char *node)
 {
-	publish_score(pg, node, SCORE_BEST_STANDBY);
 	publish_score(pg, NULL, SCORE_UNRANKED);
+	publish_score(pg, node, SCORE_BEST_STANDBY);
 }
 
 /* The demoted node's shutdown checkpoint, once it reached this node's attrd (NULL: not published). */
@@ -298,7 +302,8 @@ void pgsql_redirect_promotion(struct pgsql *pg, const char *standbys, const char
 		hand_over(pg, peers[best].node);
 		/* Return only once the scheduler can see it, so it recomputes before promoting us. */
 		d = hubha_deadline_in(SCORE_SEEN_WAIT_MS);
-		while (!score_is(pg, peers[best].node, SCORE_BEST_STANDBY) && !hubha_deadline_passed(d))
+		while (!(score_is(pg, peers[best].node, SCORE_BEST_STANDBY) && score_is(pg, NULL, SCORE_UNRANKED)) &&
+		       !hubha_deadline_passed(d))
 			usleep(SCORE_POLL_MS * 1000);
 	}
 	free_peers(peers, n);
