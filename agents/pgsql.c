@@ -834,7 +834,20 @@ static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	char loc[64];
 	bool st_ok;
 
-	if (!type || !op || strcmp(type, "pre") != 0 || strcmp(op, "promote") != 0)
+	if (!type || !op || strcmp(op, "promote") != 0)
+		return HUBHA_OCF_SUCCESS;
+	if (strcmp(type, "post") == 0) {
+		const char *promote = getenv("OCF_RESKEY_CRM_meta_notify_promote_uname");
+		const char *demote = getenv("OCF_RESKEY_CRM_meta_notify_demote_uname");
+		pid_t pid = 0;
+
+		/* Another node was promoted: a standby here must follow it, and soon (a quorum commit waits). */
+		if (promote && *promote && !pgsql_listed(promote, pg->node) && pg->rep_mode != REP_NONE &&
+		    pgsql_postmaster(pg, &pid, NULL, 0) == 0 && pid)
+			pgsql_receiver_renew(pg, demote && pgsql_listed(demote, pg->node));
+		return HUBHA_OCF_SUCCESS;
+	}
+	if (strcmp(type, "pre") != 0)
 		return HUBHA_OCF_SUCCESS;
 	/* pre-promote: every standby publishes where its data is. */
 	st_ok = pgsql_monitor_status(pg, false, NULL) == HUBHA_OCF_SUCCESS && pgsql_local_location(pg, &mine) == 0;
@@ -977,7 +990,10 @@ static const struct hubha_ocf_agent pgsql_agent = {
 		    "reproduced: it is not needed. When no node can be promoted, <resource>-no-promote-reason "
 		    "says why. The monitor is one round trip, to hubhad (which runs its query on the connection "
 		    "it holds) or else over its own libpq connection, and starts no process; "
-		    "attributes are written only when they change.",
+		    "attributes are written only when they change. After another node's promotion, a standby whose "
+		    "WAL receiver has heard nothing for a second ends it (post-promote notification): a crashed "
+		    "primary sends no reset, and the receiver would otherwise wait for wal_receiver_timeout while "
+		    "a quorum commit waits for it.",
 	.params = pgsql_params,
 	.n_params = sizeof(pgsql_params) / sizeof(pgsql_params[0]),
 	.actions = pgsql_actions,

@@ -59,6 +59,8 @@ struct pgsql {
 int pgsql_postmaster(const struct pgsql *pg, pid_t *ret_pid, char *err, size_t err_len);
 /* Send sig to that postmaster, confirmed again at that moment: 0 when sent or none runs. */
 int pgsql_postmaster_kill(const struct pgsql *pg, int sig, char *err, size_t err_len);
+/* Signal pid if it is a live server process of this instance (a child of its postmaster, as pgdba). */
+int pgsql_child_kill(const struct pgsql *pg, pid_t pid, int sig, char *err, size_t err_len);
 bool pgsql_has_datadir(const struct pgsql *pg);
 /* want_ms, or less when the action's timeout comes sooner (at least 1). */
 unsigned pgsql_budget_ms(const struct pgsql *pg, unsigned want_ms);
@@ -96,6 +98,8 @@ int pgsql_rejoin_check(struct pgsql *pg);
 
 /* pgsql_db.c: connections to the local instance */
 int pgsql_connect_local(struct pgsql *pg, PGconn **conn, char *err, size_t err_len);
+/* post-promote on a standby: end a WAL receiver still tied to the old primary. */
+void pgsql_receiver_renew(struct pgsql *pg, bool demoted_here);
 int pgsql_set_sync_names(PGconn *conn, const char *names, char *err, size_t err_len);
 
 /* pgsql_attrs.c: node attributes */

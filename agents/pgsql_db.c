@@ -3,6 +3,7 @@
  * agent changes through them.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,4 +116,44 @@ unsigned pgsql_budget_ms(const struct pgsql *pg, unsigned want_ms)
 	if (want_ms > left)
 		want_ms = left;
 	return want_ms ? want_ms : 1;
+}
+
+/*
+ * post-promote, on a standby: a receiver still tied to the old primary
+ * (pgsql_receiver_stale) is ended, so that the startup process starts a new
+ * one at once.  Best effort: a receiver left alone still reconnects, later.
+ */
+void pgsql_receiver_renew(struct pgsql *pg, bool demoted_here)
+{
+	static const char sql[] =
+		"SELECT pid || ' ' || status || ' ' || coalesce(floor(1000 * extract(epoch FROM"
+		" clock_timestamp() - last_msg_receipt_time))::bigint, -1) FROM pg_stat_wal_receiver";
+	char err[512], status[32];
+	char *v = NULL;
+	PGconn *conn;
+	long idle_ms;
+	pid_t pid;
+	int r;
+
+	r = pgsql_connect_local(pg, &conn, err, sizeof(err));
+	if (r == 0) {
+		r = hubha_pg_exec(conn, sql, &v, err, sizeof(err));
+		hubha_pg_close(conn);
+	}
+	if (r < 0) {
+		hubha_log(LOG_WARNING, "Cannot read the WAL receiver's state: %s", err);
+		return;
+	}
+	/* No row (no receiver), or columns hidden from an unprivileged monitor_user: nothing to tell. */
+	if (!v || pgsql_receiver_parse(v, &pid, status, sizeof(status), &idle_ms) < 0 ||
+	    !pgsql_receiver_stale(status, idle_ms, demoted_here)) {
+		free(v);
+		return;
+	}
+	free(v);
+	if (pgsql_child_kill(pg, pid, SIGTERM, err, sizeof(err)) < 0)
+		hubha_log(LOG_WARNING, "Cannot end the WAL receiver: %s", err);
+	else
+		hubha_log(LOG_INFO, "Ended the WAL receiver (pid %d, silent for %ld ms): it reconnects to the new primary",
+			  (int)pid, idle_ms);
 }

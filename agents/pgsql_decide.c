@@ -585,3 +585,23 @@ int pgsql_check_clone_meta(const char *notify, const char *promoted_max, const c
 	}
 	return 0;
 }
+
+int pgsql_receiver_parse(const char *text, pid_t *ret_pid, char *status, size_t status_len, long *ret_idle_ms)
+{
+	char st[32];
+	long pid, idle;
+	int end = 0;
+
+	if (!text || sscanf(text, "%ld %31[a-z] %ld%n", &pid, st, &idle, &end) != 3 || text[end] != '\0' || pid <= 0 ||
+	    pid > INT32_MAX || idle < -1 || strlen(st) >= status_len)
+		return -EINVAL;
+	*ret_pid = (pid_t)pid;
+	snprintf(status, status_len, "%s", st);
+	*ret_idle_ms = idle;
+	return 0;
+}
+
+bool pgsql_receiver_stale(const char *status, long idle_ms, bool demoted_here)
+{
+	return !demoted_here && status && strcmp(status, "streaming") == 0 && idle_ms >= RECEIVER_STALE_MS;
+}

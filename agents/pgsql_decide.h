@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <hubha/pg.h>
 
@@ -183,6 +184,28 @@ void pgsql_wal_lost_reason(const char *slot, bool archive, char *buf, size_t len
  * tl, -EINVAL when a line does not parse.
  */
 int pgsql_history_switchpoint(const char *history, uint32_t tl, hubha_lsn *ret_lsn);
+
+/*
+ * This standby's WAL receiver as the agent reads it: "PID STATUS IDLE_MS",
+ * IDLE_MS how long ago it last received a message (-1: never).  -EINVAL
+ * unless all of it parses.
+ */
+int pgsql_receiver_parse(const char *text, pid_t *ret_pid, char *status, size_t status_len, long *ret_idle_ms);
+
+/* How long a receiver heard nothing before a promotion elsewhere makes it suspect. */
+#define RECEIVER_STALE_MS 1000
+
+/*
+ * After another node's promotion: whether this standby's receiver is still
+ * tied to the old primary and should be ended (the startup process starts a
+ * new one at once, which connects to master_ip, the new primary).  Only a
+ * receiver that streams and has heard nothing for RECEIVER_STALE_MS: a
+ * crashed or cut-off primary sends no reset, so it would notice only when
+ * its next status message timed out or wal_receiver_timeout ended it, and a
+ * quorum commit waits for it meanwhile.  Not on the node demoted in the same
+ * transition: its receiver is new.
+ */
+bool pgsql_receiver_stale(const char *status, long idle_ms, bool demoted_here);
 
 /* What a re-seed of this node is decided on. */
 struct pgsql_reseed_in {

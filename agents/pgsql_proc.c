@@ -207,6 +207,22 @@ not_ours:
 	return 0;
 }
 
+/* Signal through a /proc directory: it reaches the process checked, even if its pid was reused since. */
+static int procfd_signal(int procfd, pid_t pid, int sig)
+{
+	int r;
+
+#ifdef SYS_pidfd_send_signal
+	r = (int)syscall(SYS_pidfd_send_signal, procfd, sig, NULL, 0);
+#else
+	r = -1;
+	errno = ENOSYS;
+#endif
+	if (r < 0 && errno == ENOSYS)
+		r = kill(pid, sig);
+	return r < 0 && errno != ESRCH ? -errno : 0;
+}
+
 int pgsql_postmaster(const struct pgsql *pg, pid_t *ret_pid, char *err, size_t err_len)
 {
 	char scratch[8];
@@ -235,19 +251,48 @@ int pgsql_postmaster_kill(const struct pgsql *pg, int sig, char *err, size_t err
 	r = postmaster_open(pg, &procfd, &pid, err, err_len);
 	if (r <= 0)
 		return r;
-	/* Through the /proc directory the signal reaches the process checked, even if its pid was reused since. */
-#ifdef SYS_pidfd_send_signal
-	r = (int)syscall(SYS_pidfd_send_signal, procfd, sig, NULL, 0);
-#else
-	r = -1;
-	errno = ENOSYS;
-#endif
-	if (r < 0 && errno == ENOSYS)
-		r = kill(pid, sig);
-	r = r < 0 && errno != ESRCH ? -errno : 0;
+	r = procfd_signal(procfd, pid, sig);
 	close(procfd);
 	if (r < 0)
 		snprintf(err, err_len, "cannot signal postmaster %d: %s", (int)pid, strerror(-r));
+	return r;
+}
+
+int pgsql_child_kill(const struct pgsql *pg, pid_t pid, int sig, char *err, size_t err_len)
+{
+	char path[64], text[2048], state;
+	pid_t postmaster, ppid;
+	int pmfd, procfd, r;
+	uid_t uid;
+
+	r = postmaster_open(pg, &pmfd, &postmaster, err, err_len);
+	if (r <= 0) {
+		if (r == 0)
+			snprintf(err, err_len, "no postmaster runs");
+		return r < 0 ? r : -ESRCH;
+	}
+	close(pmfd);
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0) {
+		r = -errno;
+		snprintf(err, err_len, "cannot open %s: %s", path, strerror(-r));
+		return r;
+	}
+	/* Only a live child of this instance's postmaster, running as pgdba. */
+	if (hubha_read_file_at(procfd, "stat", text, sizeof(text)) < 0 || pgsql_proc_stat_parse(text, &state, &ppid) < 0 ||
+	    hubha_read_file_at(procfd, "status", text, sizeof(text)) < 0 || pgsql_proc_status_euid(text, &uid) < 0) {
+		snprintf(err, err_len, "process %d is gone or cannot be read", (int)pid);
+		r = -ESRCH;
+	} else if (ppid != postmaster || uid != pg->uid || state == 'Z' || state == 'X') {
+		snprintf(err, err_len, "process %d is not a server process of postmaster %d", (int)pid, (int)postmaster);
+		r = -EPERM;
+	} else {
+		r = procfd_signal(procfd, pid, sig);
+		if (r < 0)
+			snprintf(err, err_len, "cannot signal process %d: %s", (int)pid, strerror(-r));
+	}
+	close(procfd);
 	return r;
 }
 

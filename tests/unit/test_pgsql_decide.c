@@ -655,6 +655,47 @@ static void test_node_lists(void **state)
 
 /* ---- the clone's meta attributes ------------------------------------- */
 
+/* A standby's receiver after another node's promotion: ended only when it can lead nowhere else. */
+static void test_receiver_stale(void **state)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		pid_t pid;
+		bool demoted, stale;
+	} cases[] = {
+		{ "4242 streaming 2300", 0, 4242, false, true },	/* a crashed primary: silent since */
+		{ "4242 streaming 1000", 0, 4242, false, true },
+		{ "4242 streaming 999", 0, 4242, false, false },	/* heard from just now */
+		{ "4242 streaming 2300", 0, 4242, true, false },	/* the demoted node's receiver is new */
+		{ "4242 streaming -1", 0, 4242, false, false },		/* never heard: cannot tell, leave it */
+		{ "4242 starting 5000", 0, 4242, false, false },	/* not connected: it retries by itself */
+		{ "4242 waiting 5000", 0, 4242, false, false },
+		{ "4242 stopping 5000", 0, 4242, false, false },
+		{ "", -EINVAL, 0, false, false },
+		{ "4242 streaming", -EINVAL, 0, false, false },
+		{ "4242 streaming 10 x", -EINVAL, 0, false, false },
+		{ "0 streaming 2000", -EINVAL, 0, false, false },
+		{ "-7 streaming 2000", -EINVAL, 0, false, false },
+		{ "99999999999 streaming 2000", -EINVAL, 0, false, false },
+		{ "4242 streaming -2", -EINVAL, 0, false, false },
+		{ "4242 Streaming 2000", -EINVAL, 0, false, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < LEN(cases); i++) {
+		char status[32] = "";
+		long idle = 0;
+		pid_t pid = 0;
+		int rc = pgsql_receiver_parse(cases[i].text, &pid, status, sizeof(status), &idle);
+		bool stale = rc == 0 && pgsql_receiver_stale(status, idle, cases[i].demoted);
+
+		if (rc != cases[i].rc || (rc == 0 && pid != cases[i].pid) || stale != cases[i].stale)
+			fail_msg("case %zu '%s': rc %d pid %d stale %d", i, cases[i].text, rc, (int)pid, stale);
+	}
+	assert_false(pgsql_receiver_stale(NULL, 5000, false));
+}
+
 static void test_clone_meta(void **state)
 {
 	static const struct {
@@ -706,6 +747,7 @@ int main(void)
 		cmocka_unit_test(test_decide_reseed),
 		cmocka_unit_test(test_node_lists),
 		cmocka_unit_test(test_clone_meta),
+		cmocka_unit_test(test_receiver_stale),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
  * instance's location and statements are mocked.
  */
 #include <errno.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,6 +87,9 @@ int __wrap_hubha_attr_get(struct hubha_attr_cache *cache, enum hubha_attr_kind k
 	return *ret_value ? 0 : -ENOMEM;
 }
 
+/* Whose promotion score was written first: a hand-over lowers ours before it raises the winner's. */
+static char first_score_of[64];
+
 int __wrap_hubha_attr_set_versioned(struct hubha_attr_cache *cache, enum hubha_attr_kind kind, const char *node,
 				    const char *name, const char *value, const char *version, char *err,
 				    size_t err_len);
@@ -97,6 +101,8 @@ int __wrap_hubha_attr_set_versioned(struct hubha_attr_cache *cache, enum hubha_a
 	(void)err;
 	(void)err_len;
 	(void)version;
+	if (kind == HUBHA_ATTR_PROMOTION && !first_score_of[0])
+		snprintf(first_score_of, sizeof(first_score_of), "%s", node ? node : SELF);
 	put(kind, node, name, value);
 	return 0;
 }
@@ -156,18 +162,36 @@ int __wrap_hubha_pg_quote_literal(PGconn *conn, const char *text, char **ret_quo
 	return 0;
 }
 
+/* What a query that returns a value returns (NULL: no row). */
+static const char *exec_value;
+
 int __wrap_hubha_pg_exec(PGconn *conn, const char *sql, char **ret_value, char *err, size_t err_len);
 int __wrap_hubha_pg_exec(PGconn *conn, const char *sql, char **ret_value, char *err, size_t err_len)
 {
 	int r;
 
 	(void)conn;
-	(void)ret_value;
 	check_expected(sql);
 	r = mock_type(int);
 	if (r < 0)
 		snprintf(err, err_len, "could not open file \"postgresql.auto.conf.tmp\": Is a directory");
+	else if (ret_value)
+		*ret_value = exec_value ? strdup(exec_value) : NULL;
 	return r;
+}
+
+/* The process the agent signals (pgsql_proc.c is not compiled in). */
+static pid_t killed_pid;
+static int killed_sig;
+
+int pgsql_child_kill(const struct pgsql *p, pid_t pid, int sig, char *err, size_t err_len)
+{
+	(void)p;
+	(void)err;
+	(void)err_len;
+	killed_pid = pid;
+	killed_sig = sig;
+	return 0;
 }
 
 static struct hubha_ocf_ctx ctx;
@@ -177,6 +201,10 @@ static int setup(void **state)
 {
 	(void)state;
 	n_attrs = 0;
+	exec_value = NULL;
+	first_score_of[0] = '\0';
+	killed_pid = 0;
+	killed_sig = 0;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.timeout_ms = 60000;
 	memset(&pg, 0, sizeof(pg));
@@ -208,6 +236,7 @@ static void test_election_hands_over(void **state)
 	assert_string_equal(get(HUBHA_ATTR_PROMOTION, "n2", "pgsql"), "1000");
 	assert_string_equal(get(HUBHA_ATTR_PROMOTION, SELF, "pgsql"), "1");
 	assert_null(get(HUBHA_ATTR_PROMOTION, "n3", "pgsql"));
+	assert_string_equal(first_score_of, SELF);
 	assert_string_equal(get(HUBHA_ATTR_TRANSIENT, SELF, "pgsql-no-promote-reason"), ctx.reason);
 }
 
@@ -423,6 +452,38 @@ static void test_primary_ranks(void **state)
 	assert_string_equal(get(HUBHA_ATTR_TRANSIENT, "n2", "pgsql-status"), "HS:async");
 }
 
+/* post-promote on a standby: only a receiver silent since before the promotion is ended. */
+static void test_receiver_renew(void **state)
+{
+	static const struct {
+		const char *row;
+		int rc;
+		bool demoted;
+		pid_t killed;
+	} cases[] = {
+		{ "4242 streaming 2300", 0, false, 4242 },
+		{ "4242 streaming 200", 0, false, 0 },
+		{ "4242 streaming 2300", 0, true, 0 },
+		{ "4242 starting 9000", 0, false, 0 },
+		{ NULL, 0, false, 0 },			/* no receiver, or its columns hidden */
+		{ "4242 streaming 2300", -EIO, false, 0 },	/* the query failed: nothing is signalled */
+		{ "garbage", 0, false, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		killed_pid = 0;
+		exec_value = cases[i].row;
+		expect_any(__wrap_hubha_pg_exec, sql);
+		will_return(__wrap_hubha_pg_exec, cases[i].rc);
+		pgsql_receiver_renew(&pg, cases[i].demoted);
+		if (killed_pid != cases[i].killed)
+			fail_msg("case %zu: signalled %d, expected %d", i, (int)killed_pid, (int)cases[i].killed);
+		if (killed_pid)
+			assert_int_equal(killed_sig, SIGTERM);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +503,7 @@ int main(void)
 		cmocka_unit_test_setup(test_promote_async_clears, setup),
 		cmocka_unit_test_setup(test_check_clone, setup),
 		cmocka_unit_test_setup(test_primary_ranks, setup),
+		cmocka_unit_test_setup(test_receiver_renew, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
