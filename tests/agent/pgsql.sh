@@ -799,6 +799,28 @@ for n in n17 n18; do
 done
 expect 0 "promote n17 with both standbys' data known" -- agent n17 promote
 has_row n17 1 && ok "the acknowledged commit is on the new primary" || not_ok "the acknowledged commit is lost"
+# post-promote: a standby's WAL receiver that hears nothing from its primary is ended (a crashed
+# primary sends no reset); one that is new (this node was the one demoted) is left alone.
+receiver_pid() { sql n18 "select pid from pg_stat_wal_receiver where status = 'streaming'"; }
+receiver_streams() { [ -n "$(receiver_pid)" ]; }
+if retry 30 receiver_streams; then
+	r0=$(receiver_pid)
+	expect 0 "post-promote notify on n18, the node demoted" -- notify n18 post promote promote=n17 demote=n18 \
+		active="n17 n18" slave=n18 master=n17
+	[ "$(receiver_pid)" = "$r0" ] && ok "  its receiver is left alone" || not_ok "  its receiver $r0 was ended"
+	pm=$(postmaster_pid n17)
+	silent=$(pgrep -P "$pm" | tr '\n' ' ')
+	kill -STOP "$pm" $silent
+	sleep 1.5
+	expect 0 "post-promote notify on n18 while its primary is silent" -- notify n18 post promote promote=n17 \
+		active="n17 n18" slave=n18 master=n17
+	retry 5 sh -c "! kill -0 $r0 2>/dev/null" && ok "  its receiver $r0 was ended" || not_ok "  its receiver $r0 still runs"
+	kill -CONT "$pm" $silent
+	retry 30 receiver_streams && ok "  n18 streams again, with a new receiver ($(receiver_pid))" ||
+		not_ok "  n18 does not stream again"
+else
+	not_ok "n18 streams from n17"
+fi
 for n in n17 n18; do agent $n stop >/dev/null 2>&1; done
 
 # ---------------------------------------------------------------------------
