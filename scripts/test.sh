@@ -18,24 +18,34 @@ configure() { "$src/configure" --prefix=/usr --with-ocf-root=/usr/lib/ocf --enab
 show_logs() { find . -name '*.log' -path '*tests*' -newer "$out/.start" -exec sh -c 'echo "--- $1"; cat "$1"' _ {} \; ; }
 touch "$out/.start"
 
-step "gcc build, all tests"
+step "gcc build, unit tests"
 mkdir "$out/gcc" && cd "$out/gcc"
 configure CC=gcc
 make -j"$(nproc)"
 # Pacemaker runs fence agents from /usr/sbin and agents from the OCF root:
-# the tests that go through Pacemaker's tools need this build installed.
+# the tests that go through Pacemaker's tools, and the lab, need this build installed.
 make install >/dev/null && ldconfig
-make check || { show_logs; exit 1; }
-cat tests/unit/test-suite.log tests/agent/test-suite.log 2>/dev/null | grep -E '^# (TOTAL|PASS|FAIL|SKIP|ERROR)' || true
+make -C tests/unit check || { show_logs; exit 1; }
+grep -E '^# (TOTAL|PASS|FAIL|SKIP|ERROR)' tests/unit/test-suite.log || true
 
-step "valgrind: the vip agent tests under memcheck"
-# Every agent run of one full vip test through memcheck; an error or a
-# definite leak ends that run with 99, which fails the test.
-AGENT_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
-	make -C tests/agent check TESTS=vip.sh || { show_logs; exit 1; }
+# The lab mostly waits on timers, so everything that installs nothing runs
+# beside it, at a lower priority, in two chains: the agent tests of this build
+# (then the vip agent under memcheck), and the other builds.  Their output is
+# shown afterwards.
+agent() {
+	set -e
+	step "agent tests (and the rest of make check) on the gcc build"
+	cd "$out/gcc"
+	make check || { show_logs; exit 1; }
+	grep -E '^# (TOTAL|PASS|FAIL|SKIP|ERROR)' tests/agent/test-suite.log || true
 
-# The builds below install nothing and the lab mostly waits on timers: they run
-# side by side, the builds at a lower priority, their output shown afterwards.
+	step "valgrind: the vip agent tests under memcheck"
+	# Every agent run of one full vip test through memcheck; an error or a
+	# definite leak ends that run with 99, which fails the test.
+	AGENT_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+		make -C tests/agent check TESTS=vip.sh || { show_logs; exit 1; }
+}
+
 builds() {
 	set -e
 	step "clang build, unit tests"
@@ -56,9 +66,14 @@ builds() {
 	FUZZ_BUILD="$out/fuzz" "$src/tests/fuzz/run.sh" --enable-werror
 
 	step "distcheck"
-	cd "$out/gcc"
-	make distcheck >/dev/null || { echo "distcheck failed"; make distcheck 2>&1 | tail -50; exit 1; }
+	# The tarball builds, passes its unit tests, installs and uninstalls; the
+	# agent tests it carries ran above on the same sources.
+	mkdir "$out/dist" && cd "$out/dist"
+	configure CC=gcc
+	make distcheck RUN_AGENT_TESTS= >/dev/null || { echo "distcheck failed"; make distcheck RUN_AGENT_TESTS= 2>&1 | tail -50; exit 1; }
 }
+(renice -n 10 -p "$BASHPID" >/dev/null; agent) >"$out/agent.log" 2>&1 &
+agent_pid=$!
 (renice -n 10 -p "$BASHPID" >/dev/null; builds) >"$out/builds.log" 2>&1 &
 builds_pid=$!
 
@@ -70,7 +85,7 @@ lab() {
 	export SOAK_ROUNDS=${SOAK_ROUNDS:-5}
 	"$src/tests/lab/lab" down >/dev/null 2>&1 || true
 	local t
-	for t in selftest failover selffence fence-race cluster-state http cfengine; do
+	for t in selftest failover election3 selffence fence-race cluster-state http cfengine; do
 		step "lab: $t"
 		"$src/tests/lab/$t" || return 1
 	done
@@ -79,10 +94,13 @@ lab_rc=0
 lab || lab_rc=$?
 "$src/tests/lab/lab" down >/dev/null 2>&1 || true
 
-builds_rc=0
+agent_rc=0 builds_rc=0
+wait "$agent_pid" || agent_rc=$?
+cat "$out/agent.log"
 wait "$builds_pid" || builds_rc=$?
 cat "$out/builds.log"
 [ "$lab_rc" = 0 ] || { echo "lab tests failed"; exit 1; }
+[ "$agent_rc" = 0 ] || { echo "agent tests failed"; exit 1; }
 [ "$builds_rc" = 0 ] || { echo "builds failed"; exit 1; }
 
 echo
