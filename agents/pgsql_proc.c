@@ -207,22 +207,6 @@ not_ours:
 	return 0;
 }
 
-/* Signal through a /proc directory: it reaches the process checked, even if its pid was reused since. */
-static int procfd_signal(int procfd, pid_t pid, int sig)
-{
-	int r;
-
-#ifdef SYS_pidfd_send_signal
-	r = (int)syscall(SYS_pidfd_send_signal, procfd, sig, NULL, 0);
-#else
-	r = -1;
-	errno = ENOSYS;
-#endif
-	if (r < 0 && errno == ENOSYS)
-		r = kill(pid, sig);
-	return r < 0 && errno != ESRCH ? -errno : 0;
-}
-
 int pgsql_postmaster(const struct pgsql *pg, pid_t *ret_pid, char *err, size_t err_len)
 {
 	char scratch[8];
@@ -251,7 +235,7 @@ int pgsql_postmaster_kill(const struct pgsql *pg, int sig, char *err, size_t err
 	r = postmaster_open(pg, &procfd, &pid, err, err_len);
 	if (r <= 0)
 		return r;
-	r = procfd_signal(procfd, pid, sig);
+	r = hubha_proc_signal(procfd, pid, sig);
 	close(procfd);
 	if (r < 0)
 		snprintf(err, err_len, "cannot signal postmaster %d: %s", (int)pid, strerror(-r));
@@ -288,7 +272,7 @@ int pgsql_child_kill(const struct pgsql *pg, pid_t pid, int sig, char *err, size
 		snprintf(err, err_len, "process %d is not a server process of postmaster %d", (int)pid, (int)postmaster);
 		r = -EPERM;
 	} else {
-		r = procfd_signal(procfd, pid, sig);
+		r = hubha_proc_signal(procfd, pid, sig);
 		if (r < 0)
 			snprintf(err, err_len, "cannot signal process %d: %s", (int)pid, strerror(-r));
 	}

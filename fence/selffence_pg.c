@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,21 +23,6 @@
 
 #include "pgsql_proc_text.h"
 #include "selffence_pg.h"
-
-static int signal_procfd(int procfd, pid_t pid, int sig)
-{
-	int r;
-
-#ifdef SYS_pidfd_send_signal
-	r = (int)syscall(SYS_pidfd_send_signal, procfd, sig, NULL, 0);
-#else
-	r = -1;
-	errno = ENOSYS;
-#endif
-	if (r < 0 && errno == ENOSYS)
-		r = kill(pid, sig);
-	return r < 0 && errno != ESRCH ? -errno : 0;
-}
 
 /* 1 when the process at procfd is alive (not a zombie), 0 when gone, -errno when unreadable. */
 static int alive(int procfd, pid_t *ret_ppid)
@@ -113,7 +97,7 @@ static void kill_children(pid_t pid, uid_t uid)
 		if (fd < 0)
 			continue;
 		if (alive(fd, &ppid) == 1 && ppid == pid && is_postgres_of(fd, uid) == 1)
-			signal_procfd(fd, child, SIGKILL);
+			hubha_proc_signal(fd, child, SIGKILL);
 		close(fd);
 	}
 	closedir(d);
@@ -186,10 +170,10 @@ int sf_pg_kill(const char *pgdata, unsigned wait_ms, char *err, size_t err_len)
 	if (r <= 0)
 		return r;
 	/* Stopped, it forks no more: then its children, then itself, so no backend outlives it. */
-	r = signal_procfd(fd, pid, SIGSTOP);
+	r = hubha_proc_signal(fd, pid, SIGSTOP);
 	if (r == 0) {
 		kill_children(pid, uid);
-		r = signal_procfd(fd, pid, SIGKILL);
+		r = hubha_proc_signal(fd, pid, SIGKILL);
 	}
 	if (r < 0) {
 		snprintf(err, err_len, "cannot signal postmaster %d: %s", (int)pid, strerror(-r));

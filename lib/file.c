@@ -1,7 +1,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <hubha/file.h>
@@ -34,4 +36,19 @@ int hubha_read_file_at(int dirfd, const char *name, char *ret_buf, size_t len)
 	memcpy(ret_buf, buf, (size_t)n);
 	ret_buf[n] = '\0';
 	return 0;
+}
+
+int hubha_proc_signal(int procfd, pid_t pid, int sig)
+{
+	int r;
+
+#ifdef SYS_pidfd_send_signal
+	r = (int)syscall(SYS_pidfd_send_signal, procfd, sig, NULL, 0);
+#else
+	r = -1;
+	errno = ENOSYS;
+#endif
+	if (r < 0 && errno == ENOSYS)
+		r = kill(pid, sig);
+	return r < 0 && errno != ESRCH ? -errno : 0;
 }
