@@ -834,9 +834,9 @@ static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	char loc[64];
 	bool st_ok;
 
-	if (!type || !op || strcmp(op, "promote") != 0)
+	if (!type || !op)
 		return HUBHA_OCF_SUCCESS;
-	if (strcmp(type, "post") == 0) {
+	if (strcmp(type, "post") == 0 && strcmp(op, "promote") == 0) {
 		const char *promote = getenv("OCF_RESKEY_CRM_meta_notify_promote_uname");
 		const char *demote = getenv("OCF_RESKEY_CRM_meta_notify_demote_uname");
 		pid_t pid = 0;
@@ -849,6 +849,27 @@ static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	}
 	if (strcmp(type, "pre") != 0)
 		return HUBHA_OCF_SUCCESS;
+	if (strcmp(op, "promote") != 0) {
+		const char *promote = getenv("OCF_RESKEY_CRM_meta_notify_promote_uname");
+		const char *stop = getenv("OCF_RESKEY_CRM_meta_notify_stop_uname");
+
+		/*
+		 * The earlier pre-notifications of a transition that promotes
+		 * (pre-demote, pre-stop): a standby that stays publishes where its
+		 * data is already.  A loaded node's controller runs one action at a
+		 * time, so the node chosen may run its pre-promote notification
+		 * before the others run theirs, and its redirect would find nothing.
+		 * Such a value can only lag: it never moves the promotion to a
+		 * node that is behind.
+		 */
+		if (promote && *promote && !pgsql_listed(promote, pg->node) && !(stop && pgsql_listed(stop, pg->node)) &&
+		    pgsql_monitor_status(pg, false, NULL) == HUBHA_OCF_SUCCESS && pgsql_local_location(pg, &mine) == 0) {
+			pgsql_location_format(mine, loc, sizeof(loc));
+			pgsql_publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "lsn-location", loc, NULL);
+		}
+		ctx->reason[0] = '\0';
+		return HUBHA_OCF_SUCCESS;
+	}
 	/* pre-promote: every standby publishes where its data is. */
 	st_ok = pgsql_monitor_status(pg, false, NULL) == HUBHA_OCF_SUCCESS && pgsql_local_location(pg, &mine) == 0;
 	if (st_ok) {

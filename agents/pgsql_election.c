@@ -17,7 +17,12 @@
 
 /* How often a wait for other nodes' attributes looks again. */
 #define POLL_MS 250
-/* The pre-promote notifications run alongside each other: how long to wait for the others'. */
+/*
+ * How long the node chosen waits for the others' locations in its pre-promote
+ * notification.  They usually run alongside; a loaded controller runs them one
+ * at a time, and then the others published theirs in the transition's earlier
+ * notifications (pgsql_notify).
+ */
 #define REDIRECT_WAIT_MS 2750
 /* How long promote waits for attributes still travelling from the other nodes' attrd. */
 #define ELECTION_WAIT_MS 2000
@@ -292,7 +297,7 @@ void pgsql_redirect_promotion(struct pgsql *pg, const char *standbys, const char
 	size_t n;
 	int best;
 
-	/* The others publish in their own pre-promote notification, which runs alongside this one. */
+	/* The others publish in their own pre-promote notification, or earlier in the transition. */
 	wait_published(pg, standbys, demoted, "lsn-location", REDIRECT_WAIT_MS);
 	n = read_peers(pg, standbys, demoted, peers, names, MAX_PEERS);
 	best = pgsql_most_advanced(pg->node, mine, peers, n);

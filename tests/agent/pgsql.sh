@@ -546,6 +546,20 @@ crash n9 $ws && ok "n9 killed" || not_ok "crash n9"
 [ -n "$ws" ] && ! kill -0 "$ws" 2>/dev/null && untrack_pid "$ws"
 rm -f "$HUBHA_TEST_ATTRS/n9/pgsql-status"
 NODES="n10 n11"
+# A loaded node's controller runs one notification at a time, so n10, the node chosen, may run its
+# pre-promote notification before n11 runs its own: n11 publishes in the transition's pre-stop already.
+[ -z "$(attr n11 pgsql-lsn-location)" ] || not_ok "precondition: n11 published a location already"
+expect 0 "pre-stop notify n11, in a transition that promotes n10" -- notify n11 pre stop promote=n10 \
+	active="n10 n11" slave="n10 n11" stop=n9
+[ -n "$(attr n11 pgsql-lsn-location)" ] && ok "  n11 published its location ($(attr n11 pgsql-lsn-location))" ||
+	not_ok "  n11 published no location"
+expect 0 "pre-stop notify n10: the node to promote publishes nothing yet" -- notify n10 pre stop promote=n10 \
+	active="n10 n11" slave="n10 n11" stop=n9
+[ -z "$(attr n10 pgsql-lsn-location)" ] && ok "  n10 published nothing" || not_ok "  n10 published a location"
+expect 0 "pre-promote notify n10, before n11's" -- notify n10 pre promote promote=n10 active="n10 n11" \
+	slave="n10 n11" stop=n9
+[ "$(score n11)" -gt "$(score n10)" ] && ok "  the promotion moved to n11 before promote ($(score n11) > $(score n10))" ||
+	not_ok "  scores n11 $(score n11), n10 $(score n10)"
 expect 0 "pre-promote notify n11" -- notify n11 pre promote promote=n10 active="n10 n11" slave="n10 n11" stop=n9
 expect 0 "pre-promote notify n10" -- notify n10 pre promote promote=n10 active="n10 n11" slave="n10 n11" stop=n9
 expect 6 "promote n10 with notify=false is refused" -- agent n10 promote OCF_RESKEY_CRM_meta_notify=false
