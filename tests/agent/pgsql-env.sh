@@ -47,6 +47,8 @@ cleanup() {
 	for pid in $_pids; do kill "$pid" 2>/dev/null; done
 	for n in $_nodes; do
 		pid=$(postmaster_pid "$n") || continue
+		# A test cut short may leave a server stopped (SIGSTOP): it would ignore the rest.
+		kill -CONT "$pid" $(pgrep -P "$pid") 2>/dev/null
 		kill -QUIT "$pid" 2>/dev/null
 		for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$pid" 2>/dev/null
