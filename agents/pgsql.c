@@ -826,12 +826,23 @@ static int pgsql_demote(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 	return HUBHA_OCF_SUCCESS;
 }
 
+/* A running standby publishes where its data ends (private lsn-location): true when it did. */
+static bool publish_location(struct pgsql *pg, struct pgsql_location *ret)
+{
+	char loc[64];
+
+	if (pgsql_monitor_status(pg, false, NULL) != HUBHA_OCF_SUCCESS || pgsql_local_location(pg, ret) < 0)
+		return false;
+	pgsql_location_format(*ret, loc, sizeof(loc));
+	pgsql_publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "lsn-location", loc, NULL);
+	return true;
+}
+
 static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 {
 	const char *type = getenv("OCF_RESKEY_CRM_meta_notify_type");
 	const char *op = getenv("OCF_RESKEY_CRM_meta_notify_operation");
 	struct pgsql_location mine = { 0 };
-	char loc[64];
 	bool st_ok;
 
 	if (!type || !op)
@@ -862,20 +873,13 @@ static int pgsql_notify(struct hubha_ocf_ctx *ctx, struct pgsql *pg)
 		 * Such a value can only lag: it never moves the promotion to a
 		 * node that is behind.
 		 */
-		if (promote && *promote && !pgsql_listed(promote, pg->node) && !(stop && pgsql_listed(stop, pg->node)) &&
-		    pgsql_monitor_status(pg, false, NULL) == HUBHA_OCF_SUCCESS && pgsql_local_location(pg, &mine) == 0) {
-			pgsql_location_format(mine, loc, sizeof(loc));
-			pgsql_publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "lsn-location", loc, NULL);
-		}
+		if (promote && *promote && !pgsql_listed(promote, pg->node) && !(stop && pgsql_listed(stop, pg->node)))
+			publish_location(pg, &mine);
 		ctx->reason[0] = '\0';
 		return HUBHA_OCF_SUCCESS;
 	}
 	/* pre-promote: every standby publishes where its data is. */
-	st_ok = pgsql_monitor_status(pg, false, NULL) == HUBHA_OCF_SUCCESS && pgsql_local_location(pg, &mine) == 0;
-	if (st_ok) {
-		pgsql_location_format(mine, loc, sizeof(loc));
-		pgsql_publish(pg, false, HUBHA_ATTR_PRIVATE, NULL, "lsn-location", loc, NULL);
-	}
+	st_ok = publish_location(pg, &mine);
 	ctx->reason[0] = '\0';
 	/*
 	 * The node about to be promoted remembers who took part, and who is
